@@ -1,0 +1,60 @@
+package dev.alloc.runtime;
+
+import java.io.FileOutputStream;
+import java.io.IOException;
+import java.io.OutputStreamWriter;
+import java.io.PrintWriter;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * The site table written at JVM exit ({@code report=stderr|<file>}): every site that allocated,
+ * sorted by live bytes, then the totals. What is still live at exit is the leak list.
+ */
+public final class ExitReport {
+    private ExitReport() {
+    }
+
+    /** Writes the report for the current counters to {@code out}. */
+    public static void write(PrintWriter out, Limiter limiter, SiteRegistry sites) {
+        List<SiteTable.Row> rows = SiteTable.snapshot(sites, -1);
+        out.println("alloc: off-heap memory by call site (live at exit first)");
+        out.println(String.format(Locale.ROOT, "%12s %9s %12s %12s %10s  %-6s  %s",
+                "live", "live#", "peak live", "total", "total#", "kind", "site"));
+        for (SiteTable.Row row : rows) {
+            out.println(String.format(Locale.ROOT, "%12s %9d %12s %12s %10d  %-6s  %s",
+                    Sizes.human(row.liveBytes), row.liveCount, Sizes.human(row.peakLiveBytes),
+                    Sizes.human(row.totalBytes), row.totalCount, row.kind, row.site));
+        }
+        if (rows.isEmpty()) {
+            out.println("  (no tracked allocations)");
+        }
+        StringBuilder totals = new StringBuilder("alloc: used ")
+                .append(limiter.used(Limiter.TOTAL)).append(" bytes (")
+                .append(Sizes.human(limiter.used(Limiter.TOTAL))).append("), peak ")
+                .append(Sizes.human(limiter.peak(Limiter.TOTAL))).append(", limit ");
+        long limit = limiter.limit(Limiter.TOTAL);
+        totals.append(limit > 0 ? Sizes.human(limit) : "none");
+        for (int kind = 0; kind < Kind.COUNT; kind++) {
+            totals.append("; ").append(Kind.name(kind)).append(' ').append(limiter.used(kind));
+        }
+        out.println(totals);
+        out.flush();
+    }
+
+    /** Writes the report to {@code stderr} or to the file named by {@code target}. */
+    static void writeTo(String target, Limiter limiter, SiteRegistry sites) {
+        if ("stderr".equals(target)) {
+            write(new PrintWriter(new OutputStreamWriter(System.err, StandardCharsets.UTF_8)), limiter, sites);
+            return;
+        }
+        try (Writer file = new OutputStreamWriter(new FileOutputStream(target), StandardCharsets.UTF_8);
+             PrintWriter out = new PrintWriter(file)) {
+            write(out, limiter, sites);
+        } catch (IOException e) {
+            Log.warn("cannot write the report to " + target + ": " + e.getMessage());
+        }
+    }
+}

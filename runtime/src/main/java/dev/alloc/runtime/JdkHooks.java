@@ -1,0 +1,60 @@
+package dev.alloc.runtime;
+
+/**
+ * The static methods the agent weaves into JDK classes in place of their calls to
+ * {@code jdk.internal.misc.Unsafe.allocateMemory/reallocateMemory/freeMemory}. Each takes the
+ * {@code Unsafe} receiver as an ignored {@code Object}, so the replacement leaves the operand
+ * stack exactly as the original call did. One method per kind and operation, so the kind is a
+ * constant and the woven code stays monomorphic.
+ *
+ * <p>Frees never throw: they run inside Cleaners and {@code Deallocator}s, where an exception
+ * terminates the JVM.
+ */
+public final class JdkHooks {
+    private JdkHooks() {
+    }
+
+    // java.nio.DirectByteBuffer and its Deallocator
+
+    public static long directAllocate(Object unsafe, long size) {
+        return OffHeap.allocate(Kind.DIRECT, size);
+    }
+
+    public static void directFree(Object unsafe, long address) {
+        free(address, JdkThreads.isCleanerThread(Thread.currentThread())
+                ? SiteRegistry.FREED_BY_GC : SiteRegistry.FREED_EXPLICITLY);
+    }
+
+    // sun.misc.Unsafe
+
+    public static long unsafeAllocate(Object unsafe, long size) {
+        return OffHeap.allocate(Kind.UNSAFE, size);
+    }
+
+    public static long unsafeReallocate(Object unsafe, long address, long size) {
+        return OffHeap.reallocate(Kind.UNSAFE, address, size);
+    }
+
+    public static void unsafeFree(Object unsafe, long address) {
+        free(address, SiteRegistry.FREED_EXPLICITLY);
+    }
+
+    // jdk.internal.foreign native segments (JDK 22+)
+
+    public static long ffmAllocate(Object unsafe, long size) {
+        return OffHeap.allocate(Kind.FFM, size);
+    }
+
+    public static void ffmFree(Object unsafe, long address) {
+        free(address, JdkThreads.isCleanerThread(Thread.currentThread())
+                ? SiteRegistry.FREED_BY_GC : SiteRegistry.FREED_BY_CLOSE);
+    }
+
+    private static void free(long address, int how) {
+        try {
+            OffHeap.free(address, how);
+        } catch (Throwable bug) {
+            HookFailures.report(bug);
+        }
+    }
+}

@@ -1,0 +1,40 @@
+package dev.alloc.runtime;
+
+/**
+ * The kinds of off-heap memory the agent tracks. Kinds are small ints on hot paths (array
+ * indexes, bit masks); names are for options, messages and reports.
+ */
+public final class Kind {
+    public static final int DIRECT = 0;
+    public static final int UNSAFE = 1;
+    public static final int FFM = 2;
+    public static final int MALLOC = 3;
+    public static final int COUNT = 4;
+
+    /** Mask with every kind's bit set. */
+    public static final int ALL = (1 << COUNT) - 1;
+
+    private static final String[] NAMES = {"direct", "unsafe", "ffm", "malloc"};
+
+    private Kind() {
+    }
+
+    public static String name(int kind) {
+        return NAMES[kind];
+    }
+
+    /** The kind with this name, or -1. */
+    public static int byName(String name) {
+        for (int k = 0; k < COUNT; k++) {
+            if (NAMES[k].equals(name)) {
+                return k;
+            }
+        }
+        return -1;
+    }
+
+    /** The names of all kinds, in order, joined by {@code separator}. */
+    public static String names(String separator) {
+        return String.join(separator, NAMES);
+    }
+}

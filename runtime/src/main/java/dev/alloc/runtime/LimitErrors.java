@@ -1,0 +1,46 @@
+package dev.alloc.runtime;
+
+import dev.alloc.OffHeapLimitExceededError;
+import java.util.List;
+
+/** Builds the contract message of the limit error (see DESIGN.md, "The limit error"). */
+final class LimitErrors {
+    private static final int TOP_HOLDERS = 3;
+
+    private LimitErrors() {
+    }
+
+    /**
+     * {@code Off-heap limit exceeded: cannot allocate <n> bytes of <kind> memory at <site>;
+     * used <u> of <limit> bytes; top holders: <site> <bytes> (<count>), ...}. When a per-kind
+     * limit was hit, {@code (limit.<kind>)} follows the limit, and the holders are of that kind.
+     */
+    static OffHeapLimitExceededError create(int kind, long size, String site, int limitHit, long used, long limit,
+                                            SiteRegistry sites) {
+        StringBuilder message = new StringBuilder(256)
+                .append("Off-heap limit exceeded: cannot allocate ").append(size)
+                .append(" bytes of ").append(Kind.name(kind)).append(" memory at ").append(site)
+                .append("; used ").append(used).append(" of ").append(limit).append(" bytes");
+        if (limitHit != Limiter.TOTAL) {
+            message.append(" (limit.").append(Kind.name(limitHit)).append(')');
+        }
+        message.append("; top holders: ").append(topHolders(sites, limitHit == Limiter.TOTAL ? -1 : limitHit));
+        return new OffHeapLimitExceededError(message.toString(), Kind.name(kind), size, used, limit, site);
+    }
+
+    static String topHolders(SiteRegistry sites, int kind) {
+        List<SiteTable.Row> rows = SiteTable.snapshot(sites, kind);
+        StringBuilder text = new StringBuilder();
+        int shown = 0;
+        for (SiteTable.Row row : rows) {
+            if (row.liveBytes <= 0 || shown == TOP_HOLDERS) {
+                break;
+            }
+            if (shown++ > 0) {
+                text.append(", ");
+            }
+            text.append(row.site).append(' ').append(row.liveBytes).append(" (").append(row.liveCount).append(')');
+        }
+        return shown == 0 ? "none" : text.toString();
+    }
+}

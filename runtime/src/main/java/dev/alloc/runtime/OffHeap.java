@@ -1,0 +1,210 @@
+package dev.alloc.runtime;
+
+/**
+ * The narrow bridge: every tracked native allocation, reallocation and free passes through
+ * these static methods, called by the code the agent weaves into the JDK ({@link JdkHooks}).
+ * Behind them sit the limiter, the address table, the site registry and the raw allocator.
+ *
+ * <p>Until {@link #install} runs, and for kinds that are not tracked, every call passes straight
+ * to the system allocator. A thread that is running agent code ({@link SiteContext#inAgent})
+ * is never tracked, so the agent's own native memory cannot recurse into the agent.
+ */
+public final class OffHeap {
+    private static final Limiter LIMITER = new Limiter();
+    private static final AddressTable TABLE = new AddressTable();
+    private static final SiteRegistry SITES = new SiteRegistry();
+
+    /** Bit {@code 1 << kind} for each tracked kind; 0 until installed. Read on every call. */
+    private static int trackMask;
+    private static boolean sitesOn;
+    private static int policy;
+    private static StackSites stackSites;
+    private static Settings settings;
+
+    private OffHeap() {
+    }
+
+    /**
+     * Starts tracking with the given settings. Called once by the agent, after it has exported
+     * the JDK internals the runtime needs and before it weaves the JDK.
+     */
+    public static synchronized void install(Settings newSettings) {
+        settings = newSettings;
+        Log.setLevel(newSettings.log);
+        sitesOn = newSettings.sites;
+        policy = newSettings.policy;
+        stackSites = new StackSites(SITES, newSettings.skipPrefixes());
+        LIMITER.setLimit(Limiter.TOTAL, newSettings.limit);
+        for (int kind = 0; kind < Kind.COUNT; kind++) {
+            LIMITER.setLimit(kind, newSettings.kindLimit(kind));
+        }
+        LIMITER.setWarnPercent(newSettings.warnPercent);
+        LIMITER.setWarningListener(new LimitWarnings());
+        JdkThreads.discover();
+        // Initialise everything the hooks touch now, not inside a JDK allocation path later.
+        SiteContext.current();
+        SystemMemory.free(SystemMemory.allocate(16));
+        LimitErrors.topHolders(SITES, -1);
+        if (newSettings.report != null) {
+            Runtime.getRuntime().addShutdownHook(new Thread(new Runnable() {
+                @Override
+                public void run() {
+                    SiteContext.current().enterAgent();
+                    ExitReport.writeTo(newSettings.report, LIMITER, SITES);
+                }
+            }, "alloc-exit-report"));
+        }
+        trackMask = newSettings.trackMask;
+    }
+
+    public static Settings settings() {
+        return settings;
+    }
+
+    public static Limiter limiter() {
+        return LIMITER;
+    }
+
+    public static SiteRegistry sites() {
+        return SITES;
+    }
+
+    public static AddressTable table() {
+        return TABLE;
+    }
+
+    /** Interns a site named at class-load time by a rewritten call site. */
+    public static int internSite(String name, int kind) {
+        return SITES.intern(name, kind);
+    }
+
+    /** Allocates {@code size} bytes of {@code kind}, reserving them against the limits first. */
+    public static long allocate(int kind, long size) {
+        if ((trackMask & (1 << kind)) == 0 || size <= 0) {
+            return SystemMemory.allocate(size);
+        }
+        SiteContext context = SiteContext.current();
+        if (context.inAgent) {
+            return SystemMemory.allocate(size);
+        }
+        int site = siteOf(kind, context);
+        int hit = LIMITER.tryReserve(kind, size);
+        if (hit != Limiter.OK) {
+            overLimit(kind, size, site, hit, context);
+        }
+        long address;
+        try {
+            address = SystemMemory.allocate(size);
+        } catch (Throwable mallocFailed) {
+            LIMITER.release(kind, size);
+            throw mallocFailed;
+        }
+        TABLE.put(address, BlockInfo.pack(size, kind, site), 0L);
+        SITES.onAllocate(site, size);
+        return address;
+    }
+
+    /**
+     * Resizes a block: the change in size is reserved (or released) and the whole block moves to
+     * the reallocating site. Blocks the agent never saw pass through untouched and uncounted.
+     */
+    public static long reallocate(int kind, long address, long size) {
+        if (address == 0) {
+            return allocate(kind, size);
+        }
+        long info = TABLE.get(address);
+        if (info == BlockInfo.MISSING || size <= 0) {
+            long moved = SystemMemory.reallocate(address, size);
+            if (info != BlockInfo.MISSING) {
+                forget(address, BlockInfo.size(info), SiteRegistry.FREED_EXPLICITLY);
+            }
+            return moved;
+        }
+        SiteContext context = SiteContext.current();
+        int oldKind = BlockInfo.kind(info);
+        long oldSize = BlockInfo.size(info);
+        int site = context.inAgent ? BlockInfo.site(info) : siteOf(oldKind, context);
+        long growth = size - oldSize;
+        if (growth > 0) {
+            int hit = LIMITER.tryReserve(oldKind, growth);
+            if (hit != Limiter.OK) {
+                overLimit(oldKind, growth, site, hit, context);
+            }
+        }
+        long moved;
+        try {
+            moved = SystemMemory.reallocate(address, size);
+        } catch (Throwable reallocFailed) {
+            if (growth > 0) {
+                LIMITER.release(oldKind, growth);
+            }
+            throw reallocFailed;
+        }
+        TABLE.remove(address);
+        TABLE.put(moved, BlockInfo.pack(size, oldKind, site), 0L);
+        if (growth < 0) {
+            LIMITER.release(oldKind, -growth);
+        }
+        SITES.onFree(BlockInfo.site(info), oldSize, SiteRegistry.FREED_EXPLICITLY);
+        SITES.onAllocate(site, size);
+        return moved;
+    }
+
+    /**
+     * Frees a block; {@code how} is one of the {@code SiteRegistry.FREED_*} reasons. Never
+     * throws: this runs inside Cleaners, where an exception kills the JVM.
+     */
+    public static void free(long address, int how) {
+        long info = address == 0 ? BlockInfo.MISSING : TABLE.remove(address);
+        SystemMemory.free(address);
+        if (info != BlockInfo.MISSING) {
+            // Released after the memory is really gone, so used never under-counts it.
+            LIMITER.release(BlockInfo.kind(info), BlockInfo.size(info));
+            SITES.onFree(BlockInfo.site(info), BlockInfo.size(info), how);
+        }
+    }
+
+    private static void forget(long address, long size, int how) {
+        long info = TABLE.remove(address);
+        if (info != BlockInfo.MISSING) {
+            LIMITER.release(BlockInfo.kind(info), size);
+            SITES.onFree(BlockInfo.site(info), size, how);
+        }
+    }
+
+    private static int siteOf(int kind, SiteContext context) {
+        int site = context.site;
+        if (site != 0 || !sitesOn) {
+            return site;
+        }
+        boolean wasInAgent = context.enterAgent();
+        try {
+            return stackSites.resolve(kind);
+        } finally {
+            context.exitAgent(wasInAgent);
+        }
+    }
+
+    /** The slow path of a reservation that hit a limit: wait for GC, then apply the policy. */
+    private static void overLimit(int kind, long size, int site, int hit, SiteContext context) {
+        boolean wasInAgent = context.enterAgent();
+        try {
+            if (Reclaimer.mayHelp(LIMITER)) {
+                hit = Reclaimer.retry(LIMITER, kind, size);
+                if (hit == Limiter.OK) {
+                    return;
+                }
+            }
+            long used = LIMITER.used(hit);
+            long limit = LIMITER.limit(hit);
+            if (policy == Settings.POLICY_WARN) {
+                LIMITER.forceReserve(kind, size);
+                OverLimitWarnings.report(kind, size, SITES.name(site), site, used, limit, hit, SITES);
+                return;
+            }
+            throw LimitErrors.create(kind, size, SITES.name(site), hit, used, limit, SITES);
+        } finally {
+            context.exitAgent(wasInAgent);
+        }
+    }
+}

@@ -1,0 +1,169 @@
+package dev.alloc.runtime;
+
+import java.util.Arrays;
+
+/**
+ * The agent's validated options, as the runtime uses them. The agent parses and checks the
+ * user's text ({@code dev.alloc.agent.options}); the runtime only ever sees values that are
+ * already valid. Byte amounts of 0 mean "none".
+ */
+public final class Settings {
+    public static final int POLICY_THROW = 0;
+    public static final int POLICY_WARN = 1;
+    public static final int POLICY_EXIT = 2;
+
+    public final long limit;
+    /** {@code limit=auto}: derive the limit from the container (see the agent's cgroup reader). */
+    public final boolean limitAuto;
+    public final int headroomPercent;
+    /** Per-kind limits indexed by {@link Kind}; 0 for none. */
+    private final long[] kindLimits;
+    public final int policy;
+    public final int warnPercent;
+    public final String strategy;
+    public final long pool;
+    public final String poolFallback;
+    /** Bit {@code 1 << kind} set for each tracked kind. */
+    public final int trackMask;
+    public final boolean sites;
+    private final String[] skipPrefixes;
+    /** {@code stderr}, a file path, or null for off. */
+    public final String report;
+    /** {@code on}, a recording file path, or null for off. */
+    public final String jfr;
+    public final int log;
+
+    private Settings(Builder b) {
+        limit = b.limit;
+        limitAuto = b.limitAuto;
+        headroomPercent = b.headroomPercent;
+        kindLimits = b.kindLimits.clone();
+        policy = b.policy;
+        warnPercent = b.warnPercent;
+        strategy = b.strategy;
+        pool = b.pool;
+        poolFallback = b.poolFallback;
+        trackMask = b.trackMask;
+        sites = b.sites;
+        skipPrefixes = b.skipPrefixes.clone();
+        report = b.report;
+        jfr = b.jfr;
+        log = b.log;
+    }
+
+    public long kindLimit(int kind) {
+        return kindLimits[kind];
+    }
+
+    public boolean tracks(int kind) {
+        return (trackMask & (1 << kind)) != 0;
+    }
+
+    public String[] skipPrefixes() {
+        return skipPrefixes.clone();
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** Defaults as in the option table of DESIGN.md. */
+    public static final class Builder {
+        private long limit;
+        private boolean limitAuto;
+        private int headroomPercent = 25;
+        private final long[] kindLimits = new long[Kind.COUNT];
+        private int policy = POLICY_THROW;
+        private int warnPercent = 90;
+        private String strategy = "system";
+        private long pool;
+        private String poolFallback = "system";
+        private int trackMask = Kind.ALL;
+        private boolean sites = true;
+        private String[] skipPrefixes = new String[0];
+        private String report;
+        private String jfr;
+        private int log = Log.INFO;
+
+        public Builder limit(long bytes) {
+            limit = bytes;
+            limitAuto = false;
+            return this;
+        }
+
+        public Builder limitAuto() {
+            limit = 0;
+            limitAuto = true;
+            return this;
+        }
+
+        public Builder headroomPercent(int percent) {
+            headroomPercent = percent;
+            return this;
+        }
+
+        public Builder kindLimit(int kind, long bytes) {
+            kindLimits[kind] = bytes;
+            return this;
+        }
+
+        public Builder policy(int value) {
+            policy = value;
+            return this;
+        }
+
+        public Builder warnPercent(int percent) {
+            warnPercent = percent;
+            return this;
+        }
+
+        public Builder strategy(String name) {
+            strategy = name;
+            return this;
+        }
+
+        public Builder pool(long bytes) {
+            pool = bytes;
+            return this;
+        }
+
+        public Builder poolFallback(String value) {
+            poolFallback = value;
+            return this;
+        }
+
+        public Builder trackMask(int mask) {
+            trackMask = mask;
+            return this;
+        }
+
+        public Builder sites(boolean on) {
+            sites = on;
+            return this;
+        }
+
+        public Builder skipPrefixes(String... prefixes) {
+            skipPrefixes = Arrays.copyOf(prefixes, prefixes.length);
+            return this;
+        }
+
+        public Builder report(String target) {
+            report = target;
+            return this;
+        }
+
+        public Builder jfr(String target) {
+            jfr = target;
+            return this;
+        }
+
+        public Builder log(int level) {
+            log = level;
+            return this;
+        }
+
+        public Settings build() {
+            return new Settings(this);
+        }
+    }
+}

@@ -1,0 +1,63 @@
+package dev.alloc.runtime;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+
+/**
+ * A snapshot of the per-site counters, sorted by live bytes, largest first: the source of the
+ * exit report, the "top holders" of the limit error, and the JMX top-sites table.
+ */
+public final class SiteTable {
+    /** One site's counters at the time of the snapshot. */
+    public static final class Row {
+        public final int id;
+        public final String site;
+        public final String kind;
+        public final long liveBytes;
+        public final long liveCount;
+        public final long peakLiveBytes;
+        public final long totalBytes;
+        public final long totalCount;
+
+        Row(SiteRegistry sites, int id) {
+            this.id = id;
+            this.site = sites.name(id);
+            this.kind = Kind.name(sites.kind(id));
+            this.liveBytes = sites.counter(id, SiteRegistry.LIVE_BYTES);
+            this.liveCount = sites.counter(id, SiteRegistry.LIVE_COUNT);
+            this.peakLiveBytes = sites.counter(id, SiteRegistry.PEAK_LIVE_BYTES);
+            this.totalBytes = sites.counter(id, SiteRegistry.TOTAL_BYTES);
+            this.totalCount = sites.counter(id, SiteRegistry.TOTAL_COUNT);
+        }
+    }
+
+    private static final Comparator<Row> BY_LIVE_BYTES = new Comparator<Row>() {
+        @Override
+        public int compare(Row a, Row b) {
+            int byLive = Long.compare(b.liveBytes, a.liveBytes);
+            return byLive != 0 ? byLive : Long.compare(b.totalBytes, a.totalBytes);
+        }
+    };
+
+    private SiteTable() {
+    }
+
+    /**
+     * Sites that ever allocated, largest live first; {@code kind} -1 for all kinds.
+     */
+    public static List<Row> snapshot(SiteRegistry sites, int kind) {
+        List<Row> rows = new ArrayList<>();
+        for (int id = 0; id < sites.size(); id++) {
+            if (kind >= 0 && sites.kind(id) != kind && id != 0) {
+                continue;
+            }
+            Row row = new Row(sites, id);
+            if (row.totalCount > 0) {
+                rows.add(row);
+            }
+        }
+        rows.sort(BY_LIVE_BYTES);
+        return rows;
+    }
+}
