@@ -63,6 +63,33 @@ public final class Settings {
         return skipPrefixes.clone();
     }
 
+    /** These settings, tracking only the kinds in {@code mask} (kinds this JDK cannot track are dropped). */
+    public Settings withTrackMask(int mask) {
+        Builder b = toBuilder();
+        b.trackMask = mask;
+        return b.build();
+    }
+
+    private Builder toBuilder() {
+        Builder b = new Builder();
+        b.limit = limit;
+        b.limitAuto = limitAuto;
+        b.headroomPercent = headroomPercent;
+        System.arraycopy(kindLimits, 0, b.kindLimits, 0, Kind.COUNT);
+        b.policy = policy;
+        b.warnPercent = warnPercent;
+        b.strategy = strategy;
+        b.pool = pool;
+        b.poolFallback = poolFallback;
+        b.trackMask = trackMask;
+        b.sites = sites;
+        b.skipPrefixes = skipPrefixes.clone();
+        b.report = report;
+        b.jfr = jfr;
+        b.log = log;
+        return b;
+    }
+
     public static Builder builder() {
         return new Builder();
     }

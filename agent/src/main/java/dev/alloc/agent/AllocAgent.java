@@ -1,0 +1,58 @@
+package dev.alloc.agent;
+
+import java.io.File;
+import java.lang.instrument.Instrumentation;
+import java.util.jar.JarFile;
+
+/**
+ * The agent's entry points. They do as little as possible and never let anything escape into
+ * the application: the runtime is put into the bootstrap class loader first (nothing here may
+ * touch a runtime class before that), then {@link Installer} does the rest.
+ */
+public final class AllocAgent {
+    private AllocAgent() {
+    }
+
+    /** {@code -javaagent:alloc.jar=<options>}. */
+    public static void premain(String agentArgs, Instrumentation inst) {
+        start(agentArgs, inst, false);
+    }
+
+    /** Loaded into a running JVM ({@code java -jar alloc.jar attach <pid>}). */
+    public static void agentmain(String agentArgs, Instrumentation inst) {
+        start(agentArgs, inst, true);
+    }
+
+    private static void start(String agentArgs, Instrumentation inst, boolean attached) {
+        try {
+            if (!loadRuntime(inst)) {
+                return;
+            }
+            Installer.start(agentArgs, inst, attached);
+        } catch (Throwable e) {
+            System.err.println("alloc: the agent failed to start and is off, the application runs untracked: " + e);
+        }
+    }
+
+    /** Defines the runtime in the bootstrap loader unless an earlier start did. */
+    private static boolean loadRuntime(Instrumentation inst) throws Exception {
+        if (isRuntimeLoaded()) {
+            return true;
+        }
+        JdkAccess.exportInternalMiscTo(inst, AllocAgent.class.getModule());
+        File jar = new File(AllocAgent.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+        try (JarFile agentJar = new JarFile(jar)) {
+            new BootstrapInjector().injectRuntime(agentJar);
+        }
+        return true;
+    }
+
+    private static boolean isRuntimeLoaded() {
+        try {
+            Class.forName("dev.alloc.runtime.OffHeap", false, null);
+            return true;
+        } catch (ClassNotFoundException e) {
+            return false;
+        }
+    }
+}

@@ -1,0 +1,67 @@
+package dev.alloc.agent;
+
+import dev.alloc.agent.options.OptionError;
+import dev.alloc.agent.options.OptionParser;
+import dev.alloc.agent.transform.CallSiteTransformer;
+import dev.alloc.agent.transform.ChokePoint;
+import dev.alloc.agent.transform.ChokePointTransformer;
+import dev.alloc.agent.transform.InterceptedCall;
+import dev.alloc.agent.transform.SiteWrappers;
+import dev.alloc.runtime.Kind;
+import dev.alloc.runtime.Log;
+import dev.alloc.runtime.OffHeap;
+import dev.alloc.runtime.Settings;
+import java.lang.instrument.Instrumentation;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Installs the agent once the runtime is in the bootstrap loader: options, JDK access, the
+ * choke points of each kind (checked: a kind whose allocation or free was not found on this JDK
+ * is turned off with a warning), then the runtime, then the call-site transformer.
+ */
+final class Installer {
+    private static boolean started;
+
+    private Installer() {
+    }
+
+    static synchronized void start(String agentArgs, Instrumentation inst, boolean attached) throws Exception {
+        Settings settings;
+        try {
+            settings = OptionParser.parse(agentArgs, System.getProperties());
+        } catch (OptionError e) {
+            System.err.println("alloc: " + e.getMessage());
+            System.err.flush();
+            if (!attached) {
+                System.exit(1); // a bad option must stop the JVM at start: see DESIGN.md
+            }
+            return;
+        }
+        if (started) {
+            Log.warn("the agent is already running in this JVM; ignoring the new options");
+            return;
+        }
+        started = true;
+        Log.setLevel(settings.log);
+        Module runtime = OffHeap.class.getModule();
+        JdkAccess.exportInternalMiscTo(inst, runtime);
+        JdkAccess.letJdkRead(inst, runtime);
+
+        int available = KindSupport.availableKinds();
+        int woven = new ChokePointWeaver(inst).weave(settings.trackMask & available);
+        Settings effective = settings.withTrackMask(settings.trackMask & woven);
+        OffHeap.install(effective);
+
+        BootstrapInjector injector = new BootstrapInjector();
+        SiteWrappers wrappers = new SiteWrappers(injector::define);
+        CallSiteTransformer callSites = new CallSiteTransformer(
+                InterceptedCall.forKinds(effective.trackMask, KindSupport.hasFfm()),
+                effective.sites ? effective.skipPrefixes() : new String[0], wrappers,
+                module -> inst.redefineModule(module, Set.of(runtime), Map.of(), Map.of(), Set.of(), Map.of()));
+        if (effective.sites) {
+            inst.addTransformer(callSites, true);
+        }
+        Log.info(StartupLine.describe(effective, settings.trackMask, available));
+    }
+}

@@ -1,0 +1,33 @@
+package dev.alloc.agent;
+
+import java.lang.instrument.Instrumentation;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Opens the JDK internals the agent needs, with {@link Instrumentation#redefineModule}, which is
+ * the supported way for an agent to do so (no {@code --add-exports} on the user's command line):
+ * {@code jdk.internal.misc} to the agent (to define the runtime in the bootstrap loader) and to
+ * the runtime (its system allocator), and read edges from the JDK modules we weave to the
+ * runtime's module, so woven code can call it.
+ */
+final class JdkAccess {
+    private JdkAccess() {
+    }
+
+    static void exportInternalMiscTo(Instrumentation inst, Module target) {
+        Module javaBase = Object.class.getModule();
+        inst.redefineModule(javaBase, Set.of(), Map.of("jdk.internal.misc", Set.of(target)),
+                Map.of("jdk.internal.misc", Set.of(target)), Set.of(), Map.of());
+    }
+
+    /** Lets every JDK module that the agent weaves read the runtime's module. */
+    static void letJdkRead(Instrumentation inst, Module runtime) {
+        for (String name : new String[] {"java.base", "jdk.unsupported"}) {
+            Module module = ModuleLayer.boot().findModule(name).orElse(null);
+            if (module != null) {
+                inst.redefineModule(module, Set.of(runtime), Map.of(), Map.of(), Set.of(), Map.of());
+            }
+        }
+    }
+}

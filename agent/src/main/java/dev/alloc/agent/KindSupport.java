@@ -1,0 +1,30 @@
+package dev.alloc.agent;
+
+import dev.alloc.runtime.Kind;
+
+/** Which kinds of off-heap memory the running JDK has at all. */
+final class KindSupport {
+    private KindSupport() {
+    }
+
+    /** FFM's final API and its {@code SegmentFactories} choke point arrived in JDK 22. */
+    static boolean hasFfm() {
+        return Runtime.version().feature() >= 22;
+    }
+
+    static int availableKinds() {
+        int kinds = 1 << Kind.DIRECT | 1 << Kind.UNSAFE;
+        if (hasFfm()) {
+            kinds |= 1 << Kind.FFM;
+        }
+        return kinds; // malloc through FFM downcalls is not tracked yet
+    }
+
+    /** Why a kind is not available here, for the start-up line. */
+    static String whyUnavailable(int kind) {
+        if (kind == Kind.MALLOC && hasFfm()) {
+            return "not supported yet";
+        }
+        return "unavailable on JDK " + Runtime.version().feature();
+    }
+}

@@ -1,0 +1,56 @@
+package dev.alloc.agent;
+
+import dev.alloc.runtime.Kind;
+import dev.alloc.runtime.Settings;
+import dev.alloc.runtime.Sizes;
+import java.util.ArrayList;
+import java.util.List;
+
+/** The one line the agent prints at start ({@code log=info}): limit, policy, strategy, kinds. */
+final class StartupLine {
+    private StartupLine() {
+    }
+
+    static String describe(Settings settings, int requestedKinds, int availableKinds) {
+        StringBuilder line = new StringBuilder("started: limit ");
+        line.append(settings.limit > 0 ? Sizes.human(settings.limit) : "none (tracking only)");
+        for (int kind = 0; kind < Kind.COUNT; kind++) {
+            if (settings.kindLimit(kind) > 0) {
+                line.append(", limit.").append(Kind.name(kind)).append(' ').append(Sizes.human(settings.kindLimit(kind)));
+            }
+        }
+        if (settings.limit > 0 || hasKindLimit(settings)) {
+            line.append(", policy ").append(policyName(settings.policy));
+        }
+        line.append(", strategy ").append(settings.strategy);
+        List<String> tracked = new ArrayList<>();
+        List<String> notTracked = new ArrayList<>();
+        for (int kind = 0; kind < Kind.COUNT; kind++) {
+            if (settings.tracks(kind)) {
+                tracked.add(Kind.name(kind));
+            } else if ((requestedKinds & (1 << kind)) != 0) {
+                notTracked.add(Kind.name(kind) + " " + ((availableKinds & (1 << kind)) == 0
+                        ? KindSupport.whyUnavailable(kind) : "not instrumentable"));
+            }
+        }
+        line.append(", tracking ").append(tracked.isEmpty() ? "nothing" : String.join(", ", tracked));
+        if (!notTracked.isEmpty()) {
+            line.append(" (").append(String.join("; ", notTracked)).append(')');
+        }
+        line.append(settings.sites ? ", sites on" : ", sites off");
+        return line.toString();
+    }
+
+    private static boolean hasKindLimit(Settings settings) {
+        for (int kind = 0; kind < Kind.COUNT; kind++) {
+            if (settings.kindLimit(kind) > 0) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static String policyName(int policy) {
+        return policy == Settings.POLICY_THROW ? "throw" : policy == Settings.POLICY_WARN ? "warn" : "exit";
+    }
+}

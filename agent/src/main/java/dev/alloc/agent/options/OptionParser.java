@@ -1,0 +1,237 @@
+package dev.alloc.agent.options;
+
+import dev.alloc.runtime.Kind;
+import dev.alloc.runtime.Log;
+import dev.alloc.runtime.Settings;
+import java.io.File;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+
+/**
+ * Turns the agent argument ({@code key=value,key=value}) and {@code -Dalloc.<key>} system
+ * properties into validated {@link Settings}. The agent argument wins over a property. Every
+ * key of DESIGN.md's option table is known here; a key whose behaviour is not built is refused
+ * ("not supported yet"), never silently accepted.
+ */
+public final class OptionParser {
+    private static final String PROPERTY_PREFIX = "alloc.";
+    /** {@code alloc.*} properties that are not options (internal test hooks). */
+    private static final Set<String> NOT_OPTIONS = Set.of("alloc.cgroup.root");
+
+    /** Applies one validated value to the settings being built. */
+    private interface Handler {
+        void apply(String key, String value, Settings.Builder settings) throws OptionError;
+    }
+
+    private static final Map<String, Handler> HANDLERS = new LinkedHashMap<>();
+
+    static {
+        HANDLERS.put("limit", (key, value, s) -> {
+            if (value.equalsIgnoreCase("auto")) {
+                throw notYet(key, "auto", SizeParser.VALID);
+            }
+            s.limit(positiveSize(key, value));
+        });
+        HANDLERS.put("headroom", (key, value, s) -> {
+            throw notYet(key);
+        });
+        for (int kind = 0; kind < Kind.COUNT; kind++) {
+            int k = kind;
+            HANDLERS.put("limit." + Kind.name(kind), (key, value, s) -> s.kindLimit(k, positiveSize(key, value)));
+        }
+        HANDLERS.put("policy", (key, value, s) -> {
+            String v = oneOf(key, value, "throw", "warn", "exit");
+            if (v.equals("exit")) {
+                throw notYet(key, v, "throw, warn");
+            }
+            s.policy(v.equals("throw") ? Settings.POLICY_THROW : Settings.POLICY_WARN);
+        });
+        HANDLERS.put("warn", (key, value, s) -> s.warnPercent(percent(key, value)));
+        HANDLERS.put("strategy", (key, value, s) -> {
+            String v = oneOf(key, value, "system", "slab", "buddy", "tlsf", "arena");
+            if (!v.equals("system")) {
+                throw notYet(key, v, "system");
+            }
+            s.strategy(v);
+        });
+        HANDLERS.put("pool", (key, value, s) -> {
+            throw notYet(key);
+        });
+        HANDLERS.put("pool.fallback", (key, value, s) -> {
+            throw notYet(key);
+        });
+        HANDLERS.put("track", (key, value, s) -> s.trackMask(kinds(key, value)));
+        HANDLERS.put("sites", (key, value, s) -> s.sites(oneOf(key, value, "on", "off").equals("on")));
+        HANDLERS.put("site.skip", (key, value, s) -> s.skipPrefixes(list(key, value, "package prefixes separated by ';' (e.g. io.netty.;com.example.pool.)")));
+        HANDLERS.put("report", (key, value, s) -> s.report(reportTarget(key, value)));
+        HANDLERS.put("jfr", (key, value, s) -> {
+            throw notYet(key);
+        });
+        HANDLERS.put("log", (key, value, s) -> {
+            String v = oneOf(key, value, "quiet", "info", "debug");
+            s.log(v.equals("quiet") ? Log.QUIET : v.equals("info") ? Log.INFO : Log.DEBUG);
+        });
+    }
+
+    private OptionParser() {
+    }
+
+    /** Every option key, in the order of DESIGN.md's table. */
+    public static String keys() {
+        return String.join(", ", HANDLERS.keySet());
+    }
+
+    public static Settings parse(String agentArgs, Properties properties) throws OptionError {
+        Map<String, String> values = new LinkedHashMap<>();
+        for (String name : properties.stringPropertyNames()) {
+            if (name.startsWith(PROPERTY_PREFIX) && !NOT_OPTIONS.contains(name)) {
+                String key = name.substring(PROPERTY_PREFIX.length());
+                requireKnown(key, "-D" + name);
+                values.put(key, properties.getProperty(name));
+            }
+        }
+        Map<String, String> fromArgs = new LinkedHashMap<>();
+        for (String item : splitArgs(agentArgs)) {
+            int eq = item.indexOf('=');
+            String key = (eq < 0 ? item : item.substring(0, eq)).trim();
+            requireKnown(key, key);
+            if (eq < 0) {
+                throw new OptionError("option '" + key + "' has no value (write " + key + "=<value>)", keys());
+            }
+            if (fromArgs.put(key, item.substring(eq + 1).trim()) != null) {
+                throw new OptionError("option '" + key + "' is given twice", "each option at most once");
+            }
+        }
+        values.putAll(fromArgs);
+        Settings.Builder settings = Settings.builder();
+        for (Map.Entry<String, String> entry : values.entrySet()) {
+            String value = entry.getValue();
+            if (value.isEmpty()) {
+                throw new OptionError("option '" + entry.getKey() + "' has an empty value", "see the README's option table");
+            }
+            HANDLERS.get(entry.getKey()).apply(entry.getKey(), value, settings);
+        }
+        return settings.build();
+    }
+
+    private static List<String> splitArgs(String agentArgs) {
+        List<String> items = new ArrayList<>();
+        if (agentArgs == null) {
+            return items;
+        }
+        for (String item : agentArgs.split(",")) {
+            if (!item.trim().isEmpty()) {
+                items.add(item.trim());
+            }
+        }
+        return items;
+    }
+
+    private static void requireKnown(String key, String shown) throws OptionError {
+        if (!HANDLERS.containsKey(key)) {
+            throw new OptionError("unknown option '" + printable(shown) + "'", keys());
+        }
+    }
+
+    private static OptionError notYet(String key) {
+        return new OptionError("option '" + key + "' is not supported yet", supportedKeys());
+    }
+
+    private static OptionError notYet(String key, String value, String valid) {
+        return new OptionError(key + "=" + value + " is not supported yet", valid);
+    }
+
+    private static String supportedKeys() {
+        return "limit, limit.direct, limit.unsafe, limit.ffm, limit.malloc, policy, warn, strategy, track, sites, site.skip, report, log";
+    }
+
+    private static long positiveSize(String key, String value) throws OptionError {
+        long bytes = SizeParser.parse(value);
+        if (bytes <= 0) {
+            throw new OptionError("bad size '" + printable(value) + "' for " + key
+                    + (bytes == 0 ? " (must be more than 0)" : ""), SizeParser.VALID);
+        }
+        return bytes;
+    }
+
+    private static int percent(String key, String value) throws OptionError {
+        String digits = value.endsWith("%") ? value.substring(0, value.length() - 1) : value;
+        try {
+            int percent = Integer.parseInt(digits.trim());
+            if (percent >= 1 && percent <= 100) {
+                return percent;
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw new OptionError("bad percentage '" + printable(value) + "' for " + key, "a whole number from 1 to 100, e.g. 90 or 90%");
+    }
+
+    private static String oneOf(String key, String value, String... allowed) throws OptionError {
+        String v = value.toLowerCase(Locale.ROOT);
+        for (String candidate : allowed) {
+            if (candidate.equals(v)) {
+                return candidate;
+            }
+        }
+        throw new OptionError("bad value '" + printable(value) + "' for " + key, String.join(", ", allowed));
+    }
+
+    private static String[] list(String key, String value, String valid) throws OptionError {
+        List<String> items = new ArrayList<>();
+        for (String item : value.split(";")) {
+            String trimmed = item.trim();
+            if (!trimmed.isEmpty()) {
+                items.add(trimmed);
+            }
+        }
+        if (items.isEmpty()) {
+            throw new OptionError("bad value '" + printable(value) + "' for " + key, valid);
+        }
+        return items.toArray(new String[0]);
+    }
+
+    private static int kinds(String key, String value) throws OptionError {
+        String valid = "kinds separated by ';' from " + Kind.names(", ");
+        int mask = 0;
+        for (String name : list(key, value, valid)) {
+            int kind = Kind.byName(name.toLowerCase(Locale.ROOT));
+            if (kind < 0) {
+                throw new OptionError("unknown kind '" + printable(name) + "' in " + key, valid);
+            }
+            mask |= 1 << kind;
+        }
+        return mask;
+    }
+
+    private static String reportTarget(String key, String value) throws OptionError {
+        String v = value.toLowerCase(Locale.ROOT);
+        if (v.equals("off")) {
+            return null;
+        }
+        if (v.equals("stderr")) {
+            return "stderr";
+        }
+        File parent = new File(value).getAbsoluteFile().getParentFile();
+        if (parent == null || !parent.isDirectory()) {
+            throw new OptionError("cannot write the report to '" + printable(value) + "' (no such directory)",
+                    "stderr, off, or a file path in an existing directory");
+        }
+        return value;
+    }
+
+    /** Shows control characters in user input as {@code ?}, so the error stays one line. */
+    private static String printable(String text) {
+        StringBuilder out = new StringBuilder(text.length());
+        for (int i = 0; i < text.length() && i < 200; i++) {
+            char c = text.charAt(i);
+            out.append(Character.isISOControl(c) ? '?' : c);
+        }
+        return out.toString();
+    }
+}

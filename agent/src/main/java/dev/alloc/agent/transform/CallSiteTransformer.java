@@ -1,0 +1,149 @@
+package dev.alloc.agent.transform;
+
+import dev.alloc.runtime.Log;
+import dev.alloc.runtime.OffHeap;
+import java.lang.instrument.ClassFileTransformer;
+import java.security.ProtectionDomain;
+import java.util.List;
+import java.util.function.Consumer;
+import org.objectweb.asm.ClassReader;
+import org.objectweb.asm.ClassVisitor;
+import org.objectweb.asm.ClassWriter;
+import org.objectweb.asm.Label;
+import org.objectweb.asm.MethodVisitor;
+import org.objectweb.asm.Opcodes;
+
+/**
+ * Rewrites calls to the intercepted JDK APIs in application and library classes, as they load
+ * through any class loader (including the source launcher's and lambdas' host classes): each
+ * call becomes a call to its {@link SiteWrappers generated wrapper} with the site's constant id,
+ * registered now under the name {@code com.example.Cache.grow(Cache.java:42)}.
+ *
+ * <p>JDK classes, the agent's own, and classes under a {@code site.skip} prefix are left alone
+ * (allocations from them are named by a stack walk, past the skipped frames). A class whose
+ * constant pool names no intercepted type is returned untouched after one scan of that pool.
+ */
+public final class CallSiteTransformer implements ClassFileTransformer {
+    private static final String[] NEVER = {"java/", "javax/", "jdk/", "sun/", "com/sun/", "dev/alloc/"};
+
+    private final List<InterceptedCall> calls;
+    private final ConstantPoolScan scan;
+    private final String[] skipPrefixes;
+    private final SiteWrappers wrappers;
+    private final Consumer<Module> moduleReader;
+
+    /**
+     * @param skipPackages  {@code site.skip} package prefixes, dotted
+     * @param moduleReader  makes a named module read the runtime's module before it is rewritten
+     */
+    public CallSiteTransformer(List<InterceptedCall> calls, String[] skipPackages, SiteWrappers wrappers,
+                               Consumer<Module> moduleReader) {
+        this.calls = calls;
+        this.scan = new ConstantPoolScan(calls);
+        this.skipPrefixes = new String[skipPackages.length];
+        for (int i = 0; i < skipPackages.length; i++) {
+            skipPrefixes[i] = skipPackages[i].replace('.', '/');
+        }
+        this.wrappers = wrappers;
+        this.moduleReader = moduleReader;
+    }
+
+    @Override
+    public byte[] transform(Module module, ClassLoader loader, String className, Class<?> classBeingRedefined,
+                            ProtectionDomain protectionDomain, byte[] classfileBuffer) {
+        if (loader == null || loader == ClassLoader.getPlatformClassLoader() || className == null
+                || calls.isEmpty() || startsWithAny(className, NEVER) || startsWithAny(className, skipPrefixes)) {
+            return null;
+        }
+        try {
+            ClassReader reader = new ClassReader(classfileBuffer);
+            if (!scan.mentionsAnOwner(reader, classfileBuffer)) {
+                return null;
+            }
+            byte[] rewritten = rewrite(reader);
+            if (rewritten != null && module != null && module.isNamed()) {
+                moduleReader.accept(module);
+            }
+            return rewritten;
+        } catch (Throwable e) {
+            Log.debug("left " + className + " unchanged: " + e);
+            return null;
+        }
+    }
+
+    private byte[] rewrite(ClassReader reader) {
+        ClassWriter writer = new ClassWriter(reader, 0);
+        String dottedName = reader.getClassName().replace('/', '.');
+        boolean[] changed = {false};
+        reader.accept(new ClassVisitor(Opcodes.ASM9, writer) {
+            private String sourceFile;
+
+            @Override
+            public void visitSource(String source, String debug) {
+                sourceFile = source;
+                super.visitSource(source, debug);
+            }
+
+            @Override
+            public MethodVisitor visitMethod(int access, String methodName, String descriptor, String signature,
+                                             String[] exceptions) {
+                MethodVisitor next = super.visitMethod(access, methodName, descriptor, signature, exceptions);
+                return new MethodVisitor(Opcodes.ASM9, next) {
+                    private int line = -1;
+                    private boolean rewroteHere;
+
+                    @Override
+                    public void visitLineNumber(int lineNumber, Label start) {
+                        line = lineNumber;
+                        super.visitLineNumber(lineNumber, start);
+                    }
+
+                    @Override
+                    public void visitMethodInsn(int opcode, String owner, String name, String desc, boolean itf) {
+                        InterceptedCall call = opcode == Opcodes.INVOKESPECIAL ? null : find(owner, name);
+                        if (call == null) {
+                            super.visitMethodInsn(opcode, owner, name, desc, itf);
+                            return;
+                        }
+                        SiteWrappers.Wrapper wrapper = wrappers.wrapperFor(opcode, owner, name, desc, itf);
+                        int site = OffHeap.internSite(siteName(dottedName, methodName, sourceFile, line), call.kind());
+                        super.visitLdcInsn(site);
+                        super.visitMethodInsn(Opcodes.INVOKESTATIC, wrapper.className(), "call", wrapper.descriptor(), false);
+                        rewroteHere = true;
+                        changed[0] = true;
+                    }
+
+                    @Override
+                    public void visitMaxs(int maxStack, int maxLocals) {
+                        super.visitMaxs(rewroteHere ? maxStack + 1 : maxStack, maxLocals);
+                    }
+                };
+            }
+        }, 0);
+        return changed[0] ? writer.toByteArray() : null;
+    }
+
+    private InterceptedCall find(String owner, String name) {
+        for (InterceptedCall call : calls) {
+            if (call.matches(owner, name)) {
+                return call;
+            }
+        }
+        return null;
+    }
+
+    /** The site's name as a stack trace shows the frame: {@code com.example.Cache.grow(Cache.java:42)}. */
+    static String siteName(String className, String method, String sourceFile, int line) {
+        String where = sourceFile == null ? "Unknown Source" : line >= 0 ? sourceFile + ":" + line : sourceFile;
+        return className + "." + method + "(" + where + ")";
+    }
+
+    private static boolean startsWithAny(String name, String[] prefixes) {
+        for (String prefix : prefixes) {
+            if (name.startsWith(prefix)) {
+                return true;
+            }
+        }
+        return false;
+    }
+}

@@ -1,0 +1,86 @@
+package dev.alloc.agent.transform;
+
+import java.lang.instrument.ClassFileTransformer;
+import java.security.ProtectionDomain;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import org.objectweb.asm.ClassReader;
+import org.objectweb.asm.ClassVisitor;
+import org.objectweb.asm.ClassWriter;
+import org.objectweb.asm.MethodVisitor;
+import org.objectweb.asm.Opcodes;
+
+/**
+ * Rewrites the JDK's choke points: each {@code INVOKEVIRTUAL jdk/internal/misc/Unsafe.X} becomes
+ * {@code INVOKESTATIC dev/alloc/runtime/JdkHooks.hook(Object, ...)}, which takes the same operand
+ * stack (the receiver becomes an ignored {@code Object} argument). Nothing else in the method
+ * changes, so no stack map frame changes and no class hierarchy is loaded while transforming.
+ *
+ * <p>It records how many calls it replaced per class, so the installer can check that every
+ * kind's allocation and free were both found and otherwise turn that kind off with a warning.
+ */
+public final class ChokePointTransformer implements ClassFileTransformer {
+    static final String UNSAFE = "jdk/internal/misc/Unsafe";
+    static final String HOOKS = "dev/alloc/runtime/JdkHooks";
+
+    private final List<ChokePoint> chokePoints;
+    private final Map<String, String> replaced = new ConcurrentHashMap<>();
+
+    public ChokePointTransformer(List<ChokePoint> chokePoints) {
+        this.chokePoints = chokePoints;
+    }
+
+    /** The hooks woven into a class at its last transformation, e.g. {@code "directAllocate directFree "}. */
+    public String hooksWovenInto(String internalName) {
+        return replaced.getOrDefault(internalName, "");
+    }
+
+    @Override
+    public byte[] transform(Module module, ClassLoader loader, String className, Class<?> classBeingRedefined,
+                            ProtectionDomain protectionDomain, byte[] classfileBuffer) {
+        if (loader != null || className == null) {
+            return null;
+        }
+        for (ChokePoint chokePoint : chokePoints) {
+            if (chokePoint.covers(className)) {
+                try {
+                    return rewrite(chokePoint, className, classfileBuffer);
+                } catch (Throwable e) {
+                    replaced.put(className, "failed: " + e);
+                    return null;
+                }
+            }
+        }
+        return null;
+    }
+
+    private byte[] rewrite(ChokePoint chokePoint, String className, byte[] bytes) {
+        ClassReader reader = new ClassReader(bytes);
+        ClassWriter writer = new ClassWriter(reader, 0);
+        StringBuilder woven = new StringBuilder();
+        reader.accept(new ClassVisitor(Opcodes.ASM9, writer) {
+            @Override
+            public MethodVisitor visitMethod(int access, String name, String descriptor, String signature,
+                                             String[] exceptions) {
+                MethodVisitor next = super.visitMethod(access, name, descriptor, signature, exceptions);
+                return new MethodVisitor(Opcodes.ASM9, next) {
+                    @Override
+                    public void visitMethodInsn(int opcode, String owner, String method, String desc, boolean itf) {
+                        String hook = opcode == Opcodes.INVOKEVIRTUAL && owner.equals(UNSAFE)
+                                ? chokePoint.hookFor(method) : null;
+                        if (hook == null) {
+                            super.visitMethodInsn(opcode, owner, method, desc, itf);
+                            return;
+                        }
+                        super.visitMethodInsn(Opcodes.INVOKESTATIC, HOOKS, hook,
+                                "(Ljava/lang/Object;" + desc.substring(1), false);
+                        woven.append(hook).append(' ');
+                    }
+                };
+            }
+        }, 0);
+        replaced.put(className, woven.toString());
+        return woven.length() == 0 ? null : writer.toByteArray();
+    }
+}
