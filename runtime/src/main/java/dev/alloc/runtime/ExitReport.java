@@ -20,13 +20,13 @@ public final class ExitReport {
     /** Writes the report for the current counters to {@code out}. */
     public static void write(PrintWriter out, Limiter limiter, SiteRegistry sites) {
         List<SiteTable.Row> rows = SiteTable.snapshot(sites, -1);
-        out.println("alloc: off-heap memory by call site (live at exit first)");
-        out.println(String.format(Locale.ROOT, "%12s %9s %12s %12s %10s  %-6s  %s",
-                "live", "live#", "peak live", "total", "total#", "kind", "site"));
+        out.println("alloc: off-heap memory by call site, largest live first (what is live at exit is the leak list)");
+        out.println(String.format(Locale.ROOT, "%16s %10s %8s %10s %16s %11s  %-6s  %s",
+                "live bytes", "live", "count", "peak", "total bytes", "total count", "kind", "site"));
         for (SiteTable.Row row : rows) {
-            out.println(String.format(Locale.ROOT, "%12s %9d %12s %12s %10d  %-6s  %s",
-                    Sizes.human(row.liveBytes), row.liveCount, Sizes.human(row.peakLiveBytes),
-                    Sizes.human(row.totalBytes), row.totalCount, row.kind, row.site));
+            out.println(String.format(Locale.ROOT, "%,16d %10s %,8d %10s %,16d %,11d  %-6s  %s",
+                    row.liveBytes, Sizes.human(row.liveBytes), row.liveCount, Sizes.human(row.peakLiveBytes),
+                    row.totalBytes, row.totalCount, row.kind, row.site));
         }
         if (rows.isEmpty()) {
             out.println("  (no tracked allocations)");

@@ -26,7 +26,7 @@ final class StackSites {
     private static final String[] JDK_PREFIXES = {"java.", "javax.", "jdk.", "sun.", "com.sun."};
     /** Frames that are the allocation machinery itself, never a site. */
     private static final String[] MACHINERY = {
-        "dev.alloc.", "java.nio.DirectByteBuffer", "java.nio.ByteBuffer", "java.nio.Bits",
+        "dev.alloc.runtime.", "dev.alloc.agent.", "java.nio.DirectByteBuffer", "java.nio.ByteBuffer", "java.nio.Bits",
         "java.nio.MappedByteBuffer", "sun.misc.Unsafe", "jdk.internal.misc.Unsafe", "jdk.internal.foreign.",
         "java.lang.foreign.", "java.lang.invoke.", "jdk.internal.reflect.", "java.lang.reflect."
     };

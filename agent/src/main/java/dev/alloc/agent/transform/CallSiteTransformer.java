@@ -24,7 +24,7 @@ import org.objectweb.asm.Opcodes;
  * constant pool names no intercepted type is returned untouched after one scan of that pool.
  */
 public final class CallSiteTransformer implements ClassFileTransformer {
-    private static final String[] NEVER = {"java/", "javax/", "jdk/", "sun/", "com/sun/", "dev/alloc/"};
+    private static final String[] NEVER = {"java/", "javax/", "jdk/", "sun/", "com/sun/", "dev/alloc/runtime/", "dev/alloc/agent/"};
 
     private final List<InterceptedCall> calls;
     private final ConstantPoolScan scan;

@@ -23,6 +23,8 @@ public record ChokePoint(String className, boolean nestedToo, int kind,
         return List.of(
                 new ChokePoint("java/nio/DirectByteBuffer", false, Kind.DIRECT, "directAllocate", null, "directFree"),
                 new ChokePoint("java/nio/DirectByteBuffer$Deallocator", false, Kind.DIRECT, null, null, "directFree"),
+                // JDK 25's temporary I/O buffers are taken from Unsafe directly, not allocateDirect.
+                new ChokePoint("sun/nio/ch/Util", false, Kind.DIRECT, "directAllocate", null, "directFree"),
                 new ChokePoint("sun/misc/Unsafe", false, Kind.UNSAFE, "unsafeAllocate", "unsafeReallocate", "unsafeFree"),
                 new ChokePoint("jdk/internal/foreign/SegmentFactories", true, Kind.FFM, "ffmAllocate", null, "ffmFree"));
     }

@@ -1,0 +1,170 @@
+package dev.alloc.it;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Runs a program in a separate JVM, usually with the real {@code alloc.jar} as its agent, drains
+ * its output, and kills it if it outlives a timeout. Declared per test, run in one call:
+ * <pre>
+ *   Result r = ForkedJvm.on(jdk).agent("limit=64m").main(HoldBuffers.class, "1048576").run();
+ * </pre>
+ */
+public final class ForkedJvm {
+    private final Jdk jdk;
+    private final List<String> jvmArgs = new ArrayList<>();
+    private final List<String> command = new ArrayList<>();
+    private long timeoutSeconds = 120;
+
+    private ForkedJvm(Jdk jdk) {
+        this.jdk = jdk;
+    }
+
+    public static ForkedJvm on(Jdk jdk) {
+        return new ForkedJvm(jdk);
+    }
+
+    /** The agent jar under test (built by the agent module). */
+    public static Path agentJar() {
+        Path jar = Paths.get(System.getProperty("alloc.jar", "../agent/target/alloc.jar")).toAbsolutePath().normalize();
+        if (!Files.isRegularFile(jar)) {
+            throw new IllegalStateException("no agent jar at " + jar + ": run 'mvn install' from the top directory");
+        }
+        return jar;
+    }
+
+    /** A scratch directory for a test's files (recordings, reports). */
+    public static Path workDir(String name) {
+        Path dir = Paths.get(System.getProperty("alloc.test.work", "target/it-work")).resolve(name).toAbsolutePath();
+        try {
+            Files.createDirectories(dir);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return dir;
+    }
+
+    /** Adds {@code -javaagent:alloc.jar=<options>} ({@code options} may be empty). */
+    public ForkedJvm agent(String options) {
+        jvmArgs.add("-javaagent:" + agentJar() + (options.isEmpty() ? "" : "=" + options));
+        return this;
+    }
+
+    public ForkedJvm jvmArgs(String... args) {
+        jvmArgs.addAll(Arrays.asList(args));
+        return this;
+    }
+
+    /** Runs a class from the test class path. */
+    public ForkedJvm main(Class<?> mainClass, String... args) {
+        command.add("-cp");
+        command.add(System.getProperty("java.class.path"));
+        command.add(mainClass.getName());
+        command.addAll(Arrays.asList(args));
+        return this;
+    }
+
+    /** Runs a single-file source program with the source launcher ({@code java Foo.java}). */
+    public ForkedJvm source(Path file, String... args) {
+        command.add(file.toString());
+        command.addAll(Arrays.asList(args));
+        return this;
+    }
+
+    /** Runs a jar ({@code java -jar file}). */
+    public ForkedJvm jar(Path file, String... args) {
+        command.add("-jar");
+        command.add(file.toString());
+        command.addAll(Arrays.asList(args));
+        return this;
+    }
+
+    public ForkedJvm timeoutSeconds(long seconds) {
+        timeoutSeconds = seconds;
+        return this;
+    }
+
+    public Result run() {
+        List<String> all = new ArrayList<>();
+        all.add(jdk.java().toString());
+        all.addAll(jvmArgs);
+        all.addAll(command);
+        try {
+            Process process = new ProcessBuilder(all).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
+            Drain out = new Drain(process.getInputStream());
+            Drain err = new Drain(process.getErrorStream());
+            out.start();
+            err.start();
+            if (!process.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
+                process.destroyForcibly().waitFor();
+                out.join();
+                err.join();
+                throw new AssertionError("timed out after " + timeoutSeconds + " s: " + all
+                        + "\nstdout:\n" + out.text() + "\nstderr:\n" + err.text());
+            }
+            out.join();
+            err.join();
+            return new Result(all, process.exitValue(), out.text(), err.text());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(e);
+        }
+    }
+
+    /** What a forked JVM did. */
+    public record Result(List<String> command, int exitCode, String stdout, String stderr) {
+        /** stderr lines that the agent printed ({@code alloc: ...}). */
+        public List<String> agentLines() {
+            List<String> lines = new ArrayList<>();
+            for (String line : stderr.split("\n")) {
+                if (line.startsWith("alloc: ")) {
+                    lines.add(line);
+                }
+            }
+            return lines;
+        }
+
+        @Override
+        public String toString() {
+            return "command: " + String.join(" ", command) + "\nexit: " + exitCode + "\nstdout:\n" + stdout
+                    + "\nstderr:\n" + stderr;
+        }
+    }
+
+    private static final class Drain extends Thread {
+        private final InputStream in;
+        private final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+
+        Drain(InputStream in) {
+            this.in = in;
+            setDaemon(true);
+        }
+
+        @Override
+        public void run() {
+            try {
+                in.transferTo(bytes);
+            } catch (IOException e) {
+                // the process died; keep what we have
+            }
+        }
+
+        String text() {
+            synchronized (bytes) {
+                return bytes.toString(StandardCharsets.UTF_8);
+            }
+        }
+    }
+}

@@ -1,0 +1,108 @@
+package dev.alloc.runtime.pool;
+
+/**
+ * The pages of one chunk: runs of contiguous 4 KiB pages, first fit over a bitmap. Not
+ * thread-safe: the owning {@link SlabHeap} holds its page lock around every call.
+ *
+ * <p>Layout: bit {@code p} of {@code used} is set while page {@code p} belongs to a run;
+ * {@code runPages[p]} is the run's length at its first page and 0 on every other page, so a
+ * free of anything but a run's first page is caught. A 4 MiB chunk is 1024 pages: the search
+ * scans at most 16 words.
+ */
+final class PageAllocator {
+    private final int pages;
+    private final long[] used;
+    private final int[] runPages;
+    private int freePages;
+
+    PageAllocator(int pages) {
+        this.pages = pages;
+        used = new long[(pages + 63) >>> 6];
+        runPages = new int[pages];
+        freePages = pages;
+    }
+
+    /** Takes the first run of {@code count} free pages: its first page, or -1 if there is none. */
+    int allocate(int count) {
+        if (count > freePages) {
+            return -1;
+        }
+        for (int start = nextClear(0); start >= 0 && start + count <= pages; start = nextClear(start)) {
+            int end = nextSet(start);
+            if (end - start >= count) {
+                setRange(start, count, true);
+                runPages[start] = count;
+                freePages -= count;
+                return start;
+            }
+            start = end;
+        }
+        return -1;
+    }
+
+    /** Frees the run starting at {@code page}: its length in pages, or -1 if no run starts there. */
+    int free(int page) {
+        int count = runPages[page];
+        if (count == 0) {
+            return -1;
+        }
+        setRange(page, count, false);
+        runPages[page] = 0;
+        freePages += count;
+        return count;
+    }
+
+    boolean isUsed(int page) {
+        return (used[page >>> 6] & (1L << page)) != 0;
+    }
+
+    /** The length of the run starting at {@code page}, 0 if none starts there. */
+    int runPagesAt(int page) {
+        return runPages[page];
+    }
+
+    boolean isEmpty() {
+        return freePages == pages;
+    }
+
+    int largestFreeRun() {
+        int largest = 0;
+        for (int start = nextClear(0); start >= 0; ) {
+            int end = nextSet(start);
+            largest = Math.max(largest, end - start);
+            start = end < pages ? nextClear(end) : -1;
+        }
+        return largest;
+    }
+
+    private int nextClear(int from) {
+        for (int word = from >>> 6; word < used.length; word++) {
+            long clear = ~used[word] & (word == from >>> 6 ? -1L << from : -1L);
+            if (clear != 0) {
+                int page = (word << 6) + Long.numberOfTrailingZeros(clear);
+                return page < pages ? page : -1;
+            }
+        }
+        return -1;
+    }
+
+    private int nextSet(int from) {
+        for (int word = from >>> 6; word < used.length; word++) {
+            long set = used[word] & (word == from >>> 6 ? -1L << from : -1L);
+            if (set != 0) {
+                return Math.min(pages, (word << 6) + Long.numberOfTrailingZeros(set));
+            }
+        }
+        return pages;
+    }
+
+    private void setRange(int start, int count, boolean value) {
+        for (int page = start; page < start + count; ) {
+            int word = page >>> 6;
+            int bits = Math.min(64 - (page & 63), start + count - page);
+            long mask = (bits == 64 ? -1L : (1L << bits) - 1) << page;
+            used[word] = value ? used[word] | mask : used[word] & ~mask;
+            page += bits;
+        }
+    }
+}

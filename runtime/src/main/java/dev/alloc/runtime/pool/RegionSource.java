@@ -1,0 +1,27 @@
+package dev.alloc.runtime.pool;
+
+import dev.alloc.runtime.SystemMemory;
+
+/**
+ * Where a pool's raw memory comes from: whole chunks, taken and given back. Injectable so that
+ * tests can run the pools without the agent's access to {@code jdk.internal.misc}.
+ */
+public interface RegionSource {
+    /** The system allocator. glibc serves a chunk-sized request with its own mapping and unmaps it on free. */
+    RegionSource SYSTEM = new RegionSource() {
+        @Override
+        public long reserve(long bytes) {
+            return SystemMemory.allocate(bytes);
+        }
+
+        @Override
+        public void release(long address, long bytes) {
+            SystemMemory.free(address);
+        }
+    };
+
+    /** Returns the address of {@code bytes} bytes, or 0 (or throws {@link OutOfMemoryError}) if there are none. */
+    long reserve(long bytes);
+
+    void release(long address, long bytes);
+}

@@ -1,0 +1,90 @@
+package dev.alloc.runtime.pool;
+
+/**
+ * Two-level segregated fit: good-fit allocation in O(1), blocks of any multiple of 16 bytes,
+ * split on allocation and merged with free neighbours on free, so fragmentation stays bounded
+ * (Masmano et al.; the algorithm, layout and invariants are in {@link TlsfHeap}).
+ *
+ * <p>Concurrency: TLSF is one data structure, so one heap under one lock would serialise every
+ * thread. Instead there are several independent heaps (shards), as many as processors (but no
+ * more than chunks), each with its own chunks and lock. A thread allocates from its home shard
+ * ({@link #threadSpread}); when that is full it commits a new chunk into it; only when the
+ * region is at its ceiling does it try the other shards. A free goes to the shard that owns
+ * the address's chunk (the chunk's meta is the shard). The price is that a shard's free
+ * memory serves other threads only once the region is full.
+ */
+public final class TlsfAllocator extends RegionAllocator<TlsfHeap> {
+    private final TlsfHeap[] shards;
+
+    public TlsfAllocator(RegionSource source, long regionBytes, MisuseListener listener) {
+        super(new ChunkedRegion<TlsfHeap>(source, regionBytes, ChunkedRegion.chunkBytesFor(regionBytes)), listener);
+        int count = (int) Math.max(1, Math.min(Runtime.getRuntime().availableProcessors(),
+                region.reservedBytes() / region.chunkBytes()));
+        shards = new TlsfHeap[count];
+        for (int i = 0; i < count; i++) {
+            shards[i] = new TlsfHeap(region);
+        }
+    }
+
+    @Override
+    long allocateBlock(long size, long alignment) {
+        int home = threadSpread(shards.length);
+        long address = allocateIn(shards[home], home, size, alignment, true);
+        for (int i = 1; address == 0 && i < shards.length; i++) {
+            int other = (home + i) % shards.length;
+            address = allocateIn(shards[other], other, size, alignment, false);
+        }
+        return address;
+    }
+
+    private long allocateIn(TlsfHeap shard, int shardIndex, long size, long alignment, boolean mayGrow) {
+        synchronized (shard) {
+            int block = shard.allocate(size, alignment);
+            if (block < 0 && mayGrow) {
+                int chunk = region.commit(shardIndex, shard);
+                if (chunk >= 0) {
+                    shard.addChunk(region.base(chunk), region.chunkBytes());
+                    block = shard.allocate(size, alignment);
+                }
+            }
+            if (block < 0) {
+                return 0;
+            }
+            allocated(shard.size(block));
+            return shard.address(block);
+        }
+    }
+
+    @Override
+    long freeBlock(int chunk, long address) {
+        TlsfHeap shard = region.meta(chunk);
+        if (shard == null) {
+            return Misuse.ALREADY_FREE.code();
+        }
+        synchronized (shard) {
+            return region.isCommitted(chunk, shard) ? shard.free(address) : Misuse.ALREADY_FREE.code();
+        }
+    }
+
+    @Override
+    long usableSizeIn(int chunk, long address) {
+        TlsfHeap shard = region.meta(chunk);
+        if (shard == null) {
+            return 0;
+        }
+        synchronized (shard) {
+            return region.isCommitted(chunk, shard) ? shard.usableSize(address) : 0;
+        }
+    }
+
+    @Override
+    long largestFreeIn(int chunk) {
+        TlsfHeap shard = region.meta(chunk);
+        if (shard == null) {
+            return 0;
+        }
+        synchronized (shard) {
+            return region.isCommitted(chunk, shard) ? shard.largestFreeInChunk(region.base(chunk)) : 0;
+        }
+    }
+}
