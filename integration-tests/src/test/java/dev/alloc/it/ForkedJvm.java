@@ -65,13 +65,27 @@ public final class ForkedJvm {
         return this;
     }
 
-    /** Runs a class from the test class path. */
+    /**
+     * Runs a class from the test class path. The agent's own jars are left off that class path:
+     * the program must see the agent only as {@code -javaagent} puts it there.
+     */
     public ForkedJvm main(Class<?> mainClass, String... args) {
         command.add("-cp");
-        command.add(System.getProperty("java.class.path"));
+        command.add(programClassPath());
         command.add(mainClass.getName());
         command.addAll(Arrays.asList(args));
         return this;
+    }
+
+    static String programClassPath() {
+        List<String> entries = new ArrayList<>();
+        for (String entry : System.getProperty("java.class.path").split(java.io.File.pathSeparator)) {
+            String name = Paths.get(entry).getFileName().toString();
+            if (!name.startsWith("alloc-agent") && !name.startsWith("alloc-runtime") && !name.startsWith("asm-")) {
+                entries.add(entry);
+            }
+        }
+        return String.join(java.io.File.pathSeparator, entries);
     }
 
     /** Runs a single-file source program with the source launcher ({@code java Foo.java}). */
