@@ -1,0 +1,293 @@
+package dev.alloc.runtime.pool;
+
+/**
+ * Size-classed slabs and page runs over chunks: the engine of the {@link SlabAllocator} (one
+ * heap) and of the {@link ArenaAllocator} (one heap per arena, sharing one region).
+ *
+ * <p>Algorithm. A request of a small size class (up to 16 KiB, see {@link SizeClasses}) takes
+ * a slot from a slab of that class: the head of the class's list of slabs with free slots, or a
+ * new slab cut from a run of pages. Anything larger takes a run of whole pages. Both are O(1)
+ * on the common path: a slab's free slot is found in its bitmap from a moving hint; pages are
+ * taken only when a slab fills, first fit over each chunk's page bitmap.
+ *
+ * <p>Layout. Per committed chunk, {@link ChunkPages}: the {@link PageAllocator} and, for every
+ * page of a slab, that slab; a page not in a slab is free or in a plain run. All of it is on
+ * the Java heap: the chunk holds only the application's bytes.
+ *
+ * <p>Invariants.
+ * <ul>
+ *   <li>A slab is in its class's list exactly when it has a free slot and is not retired.</li>
+ *   <li>{@code slabAtPage[p]} is set for exactly the pages of live slabs, and only changes under
+ *       the page lock together with the page bitmap.</li>
+ *   <li>A class keeps at most one entirely free slab (so one block allocated and freed in a
+ *       loop does not cut and return a slab each time); {@link #trim} returns that one too.</li>
+ *   <li>A chunk whose pages are all free is handed back to the region (which keeps one spare).</li>
+ * </ul>
+ *
+ * <p>Locks: one per size class (its slab list and the slabs' {@code taken} bitmaps) and one for
+ * pages (bitmaps, {@code slabAtPage}, this heap's chunk list); order class, then page, then
+ * region. Threads allocating different classes do not meet; the page lock is taken once per
+ * slab, not per slot, and for large blocks, which cost far more than the lock to use anyway.
+ * A free reads {@code slabAtPage} without a lock: the allocation that handed out the address
+ * wrote it before, and happened before the free; only a racing misuse can read a stale
+ * value, which the checks (committed chunk, live bit) turn into a report.
+ */
+final class SlabHeap {
+    /** A chunk's page-level bookkeeping; the chunk's meta in the region. */
+    static final class ChunkPages {
+        final PageAllocator pages;
+        final Slab[] slabAtPage;
+
+        ChunkPages(int pageCount) {
+            pages = new PageAllocator(pageCount);
+            slabAtPage = new Slab[pageCount];
+        }
+    }
+
+    /** One size class's slabs with free slots; its monitor is the class lock. */
+    private static final class SlabList {
+        Slab head;
+    }
+
+    private final ChunkedRegion<ChunkPages> region;
+    private final int owner;
+    private final SlabList[] classes = new SlabList[SizeClasses.COUNT];
+    private final Object pageLock = new Object();
+    private int[] chunks = new int[4];
+    private int chunkCount;
+
+    SlabHeap(ChunkedRegion<ChunkPages> region, int owner) {
+        this.region = region;
+        this.owner = owner;
+        for (int i = 0; i < classes.length; i++) {
+            classes[i] = new SlabList();
+        }
+    }
+
+    /** Returns a block of {@link SizeClasses#blockSize} bytes, marked live, or 0. */
+    long allocate(long size, long alignment) {
+        int sizeClass = SizeClasses.classOf(size, alignment);
+        if (sizeClass < 0) {
+            synchronized (pageLock) {
+                return takePages(SizeClasses.pagesFor(size));
+            }
+        }
+        SlabList list = classes[sizeClass];
+        synchronized (list) {
+            Slab slab = list.head;
+            if (slab == null) {
+                slab = newSlab(sizeClass);
+                if (slab == null) {
+                    return 0;
+                }
+                push(list, slab);
+            }
+            int slot = slab.take();
+            if (slab.freeSlots == 0) {
+                unlink(list, slab);
+            }
+            slab.markLive(slot);
+            return slab.address(slot);
+        }
+    }
+
+    /**
+     * Frees the block at {@code address} in {@code chunk}: its usable size, or a negative
+     * {@link Misuse#code()}. A freed slot goes to {@code cache} when it takes it (may be null).
+     */
+    long free(int chunk, long address, ThreadCache cache) {
+        ChunkPages meta = region.meta(chunk);
+        if (meta == null) {
+            return Misuse.ALREADY_FREE.code();
+        }
+        long offset = address - region.base(chunk);
+        Slab slab = meta.slabAtPage[(int) (offset >>> ChunkedRegion.PAGE_SHIFT)];
+        if (slab == null) {
+            return freeRun(chunk, meta, offset);
+        }
+        int slot = slab.slotAt(address);
+        if (slot < 0) {
+            return Misuse.NOT_A_BLOCK_START.code();
+        }
+        if (!slab.clearLive(slot)) {
+            return Misuse.ALREADY_FREE.code();
+        }
+        if (cache == null || !cache.offer(slab, slot)) {
+            giveBack(slab, slot);
+        }
+        return slab.slotSize;
+    }
+
+    /** Returns a slot that is no longer live to its slab. */
+    void giveBack(Slab slab, int slot) {
+        SlabList list = classes[slab.sizeClass];
+        synchronized (list) {
+            slab.give(slot);
+            if (slab.freeSlots == 1) {
+                push(list, slab);
+            }
+            if (slab.freeSlots == slab.slots && (list.head != slab || slab.next != null)) {
+                retire(list, slab);
+            }
+        }
+    }
+
+    long usableSize(int chunk, long address) {
+        ChunkPages meta = region.meta(chunk);
+        if (meta == null) {
+            return 0;
+        }
+        long offset = address - region.base(chunk);
+        int page = (int) (offset >>> ChunkedRegion.PAGE_SHIFT);
+        Slab slab = meta.slabAtPage[page];
+        if (slab != null) {
+            int slot = slab.slotAt(address);
+            return slot >= 0 && slab.isLive(slot) ? slab.slotSize : 0;
+        }
+        synchronized (pageLock) {
+            boolean runStart = region.isCommitted(chunk, meta) && meta.slabAtPage[page] == null
+                    && (offset & (ChunkedRegion.PAGE_SIZE - 1)) == 0;
+            return runStart ? (long) meta.pages.runPagesAt(page) << ChunkedRegion.PAGE_SHIFT : 0;
+        }
+    }
+
+    long largestFree(int chunk) {
+        synchronized (pageLock) {
+            ChunkPages meta = region.meta(chunk);
+            return meta == null ? 0 : (long) meta.pages.largestFreeRun() << ChunkedRegion.PAGE_SHIFT;
+        }
+    }
+
+    /** Returns the entirely free slab each class keeps, so that empty chunks can go back. */
+    void trim() {
+        for (SlabList list : classes) {
+            synchronized (list) {
+                Slab slab = list.head;
+                while (slab != null) {
+                    Slab next = slab.next;
+                    if (slab.freeSlots == slab.slots) {
+                        retire(list, slab);
+                    }
+                    slab = next;
+                }
+            }
+        }
+    }
+
+    private long freeRun(int chunk, ChunkPages meta, long offset) {
+        int page = (int) (offset >>> ChunkedRegion.PAGE_SHIFT);
+        synchronized (pageLock) {
+            // A slab seen here but not before the lock was cut from free pages meanwhile: the address was free.
+            if (!region.isCommitted(chunk, meta) || meta.slabAtPage[page] != null) {
+                return Misuse.ALREADY_FREE.code();
+            }
+            if ((offset & (ChunkedRegion.PAGE_SIZE - 1)) != 0 || meta.pages.runPagesAt(page) == 0) {
+                return meta.pages.isUsed(page) ? Misuse.NOT_A_BLOCK_START.code() : Misuse.ALREADY_FREE.code();
+            }
+            long bytes = (long) meta.pages.free(page) << ChunkedRegion.PAGE_SHIFT;
+            releaseIfEmpty(chunk, meta);
+            return bytes;
+        }
+    }
+
+    /** Cuts a slab from fresh pages; null if there are none. Under the class lock. */
+    private Slab newSlab(int sizeClass) {
+        synchronized (pageLock) {
+            long address = takePages(SizeClasses.slabPages(sizeClass));
+            if (address == 0) {
+                return null;
+            }
+            Slab slab = new Slab(sizeClass, address);
+            setSlabAtPages(slab, slab);
+            return slab;
+        }
+    }
+
+    /** Returns an entirely free slab's pages. Under its class lock. */
+    private void retire(SlabList list, Slab slab) {
+        unlink(list, slab);
+        synchronized (pageLock) {
+            int chunk = region.chunkOf(slab.base);
+            ChunkPages meta = setSlabAtPages(slab, null);
+            meta.pages.free((int) ((slab.base - region.base(chunk)) >>> ChunkedRegion.PAGE_SHIFT));
+            releaseIfEmpty(chunk, meta);
+        }
+    }
+
+    private ChunkPages setSlabAtPages(Slab slab, Slab value) {
+        int chunk = region.chunkOf(slab.base);
+        ChunkPages meta = region.meta(chunk);
+        int first = (int) ((slab.base - region.base(chunk)) >>> ChunkedRegion.PAGE_SHIFT);
+        java.util.Arrays.fill(meta.slabAtPage, first, first + slab.pages, value);
+        return meta;
+    }
+
+    /** Takes a run of pages from this heap's chunks, committing a chunk if none has room: its address, or 0. Under the page lock. */
+    private long takePages(int count) {
+        for (int i = 0; i < chunkCount; i++) {
+            long address = takePagesIn(chunks[i], count);
+            if (address != 0) {
+                return address;
+            }
+        }
+        if (!region.hasUncommittedChunk()) {
+            return 0;
+        }
+        int chunk = region.commit(owner, new ChunkPages((int) (region.chunkBytes() >>> ChunkedRegion.PAGE_SHIFT)));
+        if (chunk < 0) {
+            return 0;
+        }
+        if (chunkCount == chunks.length) {
+            chunks = java.util.Arrays.copyOf(chunks, chunkCount * 2);
+        }
+        chunks[chunkCount++] = chunk;
+        return takePagesIn(chunk, count);
+    }
+
+    private long takePagesIn(int chunk, int count) {
+        ChunkPages meta = region.meta(chunk);
+        boolean wasEmpty = meta.pages.isEmpty();
+        int page = meta.pages.allocate(count);
+        if (page < 0) {
+            return 0;
+        }
+        if (wasEmpty) {
+            region.reused(chunk);
+        }
+        return region.base(chunk) + ((long) page << ChunkedRegion.PAGE_SHIFT);
+    }
+
+    private void releaseIfEmpty(int chunk, ChunkPages meta) {
+        if (!meta.pages.isEmpty() || !region.emptied(chunk)) {
+            return;
+        }
+        for (int i = 0; i < chunkCount; i++) {
+            if (chunks[i] == chunk) {
+                chunks[i] = chunks[--chunkCount];
+                return;
+            }
+        }
+    }
+
+    private static void push(SlabList list, Slab slab) {
+        slab.prev = null;
+        slab.next = list.head;
+        if (list.head != null) {
+            list.head.prev = slab;
+        }
+        list.head = slab;
+    }
+
+    private static void unlink(SlabList list, Slab slab) {
+        if (slab.prev != null) {
+            slab.prev.next = slab.next;
+        } else if (list.head == slab) {
+            list.head = slab.next;
+        }
+        if (slab.next != null) {
+            slab.next.prev = slab.prev;
+        }
+        slab.prev = null;
+        slab.next = null;
+    }
+}
