@@ -17,7 +17,7 @@ package dev.alloc.runtime.pool;
  * allocates in. A chunk is committed when no committed one has room, and given back to the
  * region (which keeps one spare) when its last block is freed.
  */
-public final class BuddyAllocator extends RegionAllocator<BuddyTree> {
+public final class BuddyAllocator extends MonitorGuardedAllocator<BuddyTree> {
 
     public BuddyAllocator(RegionSource source, long regionBytes, MisuseListener listener) {
         super(new ChunkedRegion<BuddyTree>(source, regionBytes, ChunkedRegion.chunkBytesFor(regionBytes)), listener);
@@ -65,42 +65,21 @@ public final class BuddyAllocator extends RegionAllocator<BuddyTree> {
     }
 
     @Override
-    long freeBlock(int chunk, long address) {
-        BuddyTree tree = region.meta(chunk);
-        if (tree == null) {
-            return Misuse.ALREADY_FREE.code();
+    long freeLocked(int chunk, BuddyTree tree, long address) {
+        long freed = tree.free(address - region.base(chunk));
+        if (freed > 0 && tree.isEmpty()) {
+            region.emptied(chunk);
         }
-        synchronized (tree) {
-            if (!region.isCommitted(chunk, tree)) {
-                return Misuse.ALREADY_FREE.code();
-            }
-            long freed = tree.free(address - region.base(chunk));
-            if (freed > 0 && tree.isEmpty()) {
-                region.emptied(chunk);
-            }
-            return freed;
-        }
+        return freed;
     }
 
     @Override
-    long usableSizeIn(int chunk, long address) {
-        BuddyTree tree = region.meta(chunk);
-        if (tree == null) {
-            return 0;
-        }
-        synchronized (tree) {
-            return region.isCommitted(chunk, tree) ? tree.usableSize(address - region.base(chunk)) : 0;
-        }
+    long usableSizeLocked(int chunk, BuddyTree tree, long address) {
+        return tree.usableSize(address - region.base(chunk));
     }
 
     @Override
-    long largestFreeIn(int chunk) {
-        BuddyTree tree = region.meta(chunk);
-        if (tree == null) {
-            return 0;
-        }
-        synchronized (tree) {
-            return region.isCommitted(chunk, tree) ? tree.largestFree() : 0;
-        }
+    long largestFreeLocked(int chunk, BuddyTree tree) {
+        return tree.largestFree();
     }
 }

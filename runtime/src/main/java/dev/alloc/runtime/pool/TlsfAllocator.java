@@ -13,7 +13,7 @@ package dev.alloc.runtime.pool;
  * the address's chunk (the chunk's meta is the shard). The price is that a shard's free
  * memory serves other threads only once the region is full.
  */
-public final class TlsfAllocator extends RegionAllocator<TlsfHeap> {
+public final class TlsfAllocator extends MonitorGuardedAllocator<TlsfHeap> {
     private final TlsfHeap[] shards;
 
     public TlsfAllocator(RegionSource source, long regionBytes, MisuseListener listener) {
@@ -56,35 +56,17 @@ public final class TlsfAllocator extends RegionAllocator<TlsfHeap> {
     }
 
     @Override
-    long freeBlock(int chunk, long address) {
-        TlsfHeap shard = region.meta(chunk);
-        if (shard == null) {
-            return Misuse.ALREADY_FREE.code();
-        }
-        synchronized (shard) {
-            return region.isCommitted(chunk, shard) ? shard.free(address) : Misuse.ALREADY_FREE.code();
-        }
+    long freeLocked(int chunk, TlsfHeap shard, long address) {
+        return shard.free(address);
     }
 
     @Override
-    long usableSizeIn(int chunk, long address) {
-        TlsfHeap shard = region.meta(chunk);
-        if (shard == null) {
-            return 0;
-        }
-        synchronized (shard) {
-            return region.isCommitted(chunk, shard) ? shard.usableSize(address) : 0;
-        }
+    long usableSizeLocked(int chunk, TlsfHeap shard, long address) {
+        return shard.usableSize(address);
     }
 
     @Override
-    long largestFreeIn(int chunk) {
-        TlsfHeap shard = region.meta(chunk);
-        if (shard == null) {
-            return 0;
-        }
-        synchronized (shard) {
-            return region.isCommitted(chunk, shard) ? shard.largestFreeInChunk(region.base(chunk)) : 0;
-        }
+    long largestFreeLocked(int chunk, TlsfHeap shard) {
+        return shard.largestFreeInChunk(region.base(chunk));
     }
 }
