@@ -2,6 +2,7 @@ package dev.alloc.runtime.pool;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
@@ -149,6 +150,42 @@ class PoolModelTest {
         assertTrue(reports.misuses.contains(Misuse.NOT_A_BLOCK_START));
         assertTrue(worker.failures < SINGLE_THREAD_OPS / 1000, "failures: " + worker.failures);
         assertEverythingCameBack(pool, memory);
+    }
+
+    /** A region of a few chunks: allocations fail when it is full, and it stays intact. */
+    @ParameterizedTest
+    @ValueSource(strings = {"slab", "buddy", "tlsf", "arena"})
+    void fullRegionAgainstModel(String strategy) {
+        UnsafeMemory memory = new UnsafeMemory();
+        Reports reports = new Reports();
+        NativeAllocator pool = Pools.create(strategy, 12L << 20, memory, reports);
+        Worker worker = new Worker(pool, new BlockModel(), reports, strategy.hashCode() + 1L);
+        worker.run(SINGLE_THREAD_OPS / 5, true);
+
+        assertTrue(worker.failures > 100, "the region filled up: " + worker.failures);
+        assertEquals(pool.statistics().failures(), worker.failures);
+        assertEverythingCameBack(pool, memory);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"slab", "buddy", "tlsf", "arena"})
+    void refusesWhatItCannotServe(String strategy) {
+        UnsafeMemory memory = new UnsafeMemory();
+        NativeAllocator pool = Pools.create(strategy, 8L << 20, memory, MisuseListener.IGNORE);
+        long maxBlock = pool.statistics().maxBlock();
+        assertEquals(0, pool.allocate(0, 16), "size 0");
+        assertEquals(0, pool.allocate(maxBlock + 1, 16), "more than a chunk");
+        assertEquals(0, pool.allocate(64, 8192), "alignment above a page");
+        assertThrows(IllegalArgumentException.class, () -> pool.allocate(64, 24));
+        long whole = pool.allocate(maxBlock, 4096);
+        assertTrue(whole != 0, "a whole chunk");
+        assertEquals(maxBlock, pool.usableSize(whole));
+        assertFalse(pool.free(whole - 4096 * 1024), "an address outside the pool is not the pool's");
+        assertEquals(0, pool.usableSize(whole + 16));
+        assertTrue(pool.free(whole));
+        assertEquals(3, pool.statistics().failures());
+        pool.close();
+        assertEquals(0, memory.outstandingBytes());
     }
 
     @ParameterizedTest
