@@ -41,6 +41,7 @@ public final class Suite {
                 case "DirectBuffer" -> "allocateDirect " + Sizes.human(size) + " + invokeCleaner";
                 case "Unsafe" -> "Unsafe.allocateMemory " + Sizes.human(size) + " + freeMemory";
                 case "FfmArena" -> "FFM confined arena " + Sizes.human(size);
+                case "Floor" -> "floor: reserve+release on one shared AtomicLong";
                 default -> name + " " + size;
             };
         }
@@ -57,7 +58,8 @@ public final class Suite {
             new Case(DirectBufferBench.class, "64"), new Case(DirectBufferBench.class, "4096"),
             new Case(DirectBufferBench.class, "1048576"),
             new Case(UnsafeBench.class, "64"), new Case(UnsafeBench.class, "4096"),
-            new Case(FfmArenaBench.class, "64"), new Case(FfmArenaBench.class, "4096"));
+            new Case(FfmArenaBench.class, "64"), new Case(FfmArenaBench.class, "4096"),
+            new Case(FloorBench.class, "64"));
     static final List<Case> GOAL_CASES = List.of(new Case(DirectBufferBench.class, "4096"),
             new Case(UnsafeBench.class, "64"));
     static final List<Case> STRATEGY_CASES = List.of(new Case(DirectBufferBench.class, "4096"),
@@ -115,8 +117,9 @@ public final class Suite {
         String agent = "-javaagent:" + a.agent;
         List<Config> all = new ArrayList<>();
         all.add(new Config("none", "no agent", List.of(), ALL, null));
-        all.add(new Config("track", "track only (sites=off)", List.of(agent + "=sites=off"), ALL, null));
-        all.add(new Config("limit", "limit + sites (" + LIMIT + ")", List.of(agent + "=" + LIMIT), ALL, null));
+        List<Case> tracked = ALL.subList(0, ALL.size() - 1); // the floor is the same with or without the agent
+        all.add(new Config("track", "track only (sites=off)", List.of(agent + "=sites=off"), tracked, null));
+        all.add(new Config("limit", "limit + sites (" + LIMIT + ")", List.of(agent + "=" + LIMIT), tracked, null));
         Config jfr = new Config("jfr", "limit + sites + JFR (alloc.jfc)", List.of(agent + "=" + LIMIT,
                 "-XX:StartFlightRecording=settings=" + a.jfc + ",filename=" + a.work.resolve("bench-" + jvm.label + ".jfr")),
                 GOAL_CASES, null);
