@@ -3,15 +3,14 @@ package dev.alloc.agent;
 import dev.alloc.agent.options.OptionError;
 import dev.alloc.agent.options.OptionParser;
 import dev.alloc.agent.transform.CallSiteTransformer;
-import dev.alloc.agent.transform.ChokePoint;
-import dev.alloc.agent.transform.ChokePointTransformer;
 import dev.alloc.agent.transform.InterceptedCall;
 import dev.alloc.agent.transform.SiteWrappers;
-import dev.alloc.runtime.Kind;
 import dev.alloc.runtime.Log;
 import dev.alloc.runtime.OffHeap;
 import dev.alloc.runtime.Settings;
+import dev.alloc.runtime.SiteContext;
 import java.lang.instrument.Instrumentation;
+import java.lang.invoke.MethodHandles;
 import java.util.Map;
 import java.util.Set;
 
@@ -53,8 +52,9 @@ final class Installer {
         Settings effective = settings.withTrackMask(settings.trackMask & woven);
         OffHeap.install(effective);
 
-        BootstrapInjector injector = new BootstrapInjector();
-        SiteWrappers wrappers = new SiteWrappers(injector::define);
+        // Wrappers join the runtime's package in the bootstrap loader through a full-power lookup.
+        MethodHandles.Lookup runtimePackage = MethodHandles.privateLookupIn(SiteContext.class, MethodHandles.lookup());
+        SiteWrappers wrappers = new SiteWrappers(runtimePackage::defineClass);
         CallSiteTransformer callSites = new CallSiteTransformer(
                 InterceptedCall.forKinds(effective.trackMask, KindSupport.hasFfm()),
                 effective.sites ? effective.skipPrefixes() : new String[0], wrappers,

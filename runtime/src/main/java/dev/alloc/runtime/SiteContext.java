@@ -21,6 +21,8 @@ public final class SiteContext {
     int site;
     /** True while this thread runs agent code that may itself take native memory. */
     boolean inAgent;
+    /** A site armed by a rewritten call just before it calls the JDK; the next allocation takes it. */
+    int armed;
 
     private SiteContext() {
     }
@@ -34,6 +36,15 @@ public final class SiteContext {
         int previous = site;
         site = newSite;
         return previous;
+    }
+
+    /**
+     * Called by a rewritten call site right before a JDK call that allocates at once (no
+     * wrapper frame in between): the allocation that follows on this thread takes this site
+     * and clears it. Used where the JDK inspects its caller ({@code sun.misc.Unsafe} on 24+).
+     */
+    public static void arm(int site) {
+        CURRENT.get().armed = site;
     }
 
     /** Called by a call-site wrapper after the call, normally or by exception. */

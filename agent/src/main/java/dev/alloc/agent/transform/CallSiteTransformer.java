@@ -24,6 +24,7 @@ import org.objectweb.asm.Opcodes;
  * constant pool names no intercepted type is returned untouched after one scan of that pool.
  */
 public final class CallSiteTransformer implements ClassFileTransformer {
+    private static final String CONTEXT = "dev/alloc/runtime/SiteContext";
     private static final String[] NEVER = {"java/", "javax/", "jdk/", "sun/", "com/sun/", "dev/alloc/runtime/", "dev/alloc/agent/"};
 
     private final List<InterceptedCall> calls;
@@ -105,10 +106,15 @@ public final class CallSiteTransformer implements ClassFileTransformer {
                             super.visitMethodInsn(opcode, owner, name, desc, itf);
                             return;
                         }
-                        SiteWrappers.Wrapper wrapper = wrappers.wrapperFor(opcode, owner, name, desc, itf);
                         int site = OffHeap.internSite(siteName(dottedName, methodName, sourceFile, line), call.kind());
                         super.visitLdcInsn(site);
-                        super.visitMethodInsn(Opcodes.INVOKESTATIC, wrapper.className(), "call", wrapper.descriptor(), false);
+                        if (call.armsSite()) {
+                            super.visitMethodInsn(Opcodes.INVOKESTATIC, CONTEXT, "arm", "(I)V", false);
+                            super.visitMethodInsn(opcode, owner, name, desc, itf);
+                        } else {
+                            SiteWrappers.Wrapper wrapper = wrappers.wrapperFor(opcode, owner, name, desc, itf);
+                            super.visitMethodInsn(Opcodes.INVOKESTATIC, wrapper.className(), "call", wrapper.descriptor(), false);
+                        }
                         rewroteHere = true;
                         changed[0] = true;
                     }

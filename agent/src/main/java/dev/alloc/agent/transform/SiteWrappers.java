@@ -24,9 +24,9 @@ import org.objectweb.asm.Type;
  * from the thread's context: attribution without a stack walk.
  */
 public final class SiteWrappers {
-    /** Defines a generated class in the bootstrap class loader. */
+    /** Defines a generated class in the runtime's package of the bootstrap class loader. */
     public interface Definer {
-        void define(String binaryName, byte[] bytes) throws Exception;
+        Class<?> define(byte[] bytes) throws Exception;
     }
 
     /** A wrapper's class and method descriptor. */
@@ -34,7 +34,7 @@ public final class SiteWrappers {
     }
 
     private static final String CONTEXT = "dev/alloc/runtime/SiteContext";
-    private static final String PACKAGE = "dev/alloc/runtime/gen/CallSite$";
+    private static final String PACKAGE = "dev/alloc/runtime/CallSiteWrapper$";
 
     private final Definer definer;
     private final Map<String, Wrapper> wrappers = new ConcurrentHashMap<>();
@@ -60,7 +60,7 @@ public final class SiteWrappers {
                     + descriptor.substring(1, descriptor.indexOf(')')) + "I" + descriptor.substring(descriptor.indexOf(')'));
             byte[] bytes = generate(className, wrapperDescriptor, opcode, owner, name, descriptor, isInterface);
             try {
-                definer.define(className.replace('/', '.'), bytes);
+                definer.define(bytes);
             } catch (Exception e) {
                 throw new IllegalStateException("cannot define " + className, e);
             }
