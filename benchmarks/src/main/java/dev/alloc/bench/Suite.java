@@ -62,8 +62,7 @@ public final class Suite {
             new Case(FloorBench.class, "64"));
     static final List<Case> GOAL_CASES = List.of(new Case(DirectBufferBench.class, "4096"),
             new Case(UnsafeBench.class, "64"));
-    static final List<Case> STRATEGY_CASES = List.of(new Case(DirectBufferBench.class, "4096"),
-            new Case(UnsafeBench.class, "64"), new Case(UnsafeBench.class, "4096"));
+    static final List<Case> STRATEGY_CASES = GOAL_CASES;
 
     public static void main(String[] args) throws Exception {
         Arguments a = Arguments.parse(args);
