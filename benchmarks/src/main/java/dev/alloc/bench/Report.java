@@ -34,6 +34,7 @@ final class Report {
         for (Map.Entry<String, String> jdk : r.jdkVersions.entrySet()) {
             table(md, jdk.getKey(), jdk.getValue(), r, a);
         }
+        heapAllocation(md, r, a);
         goals(md, r);
         startup(md, r);
         if (!r.failures.isEmpty()) {
@@ -90,6 +91,50 @@ final class Report {
             }
         }
         md.append('\n');
+    }
+
+    /** JMH's gc.alloc.rate.norm per configuration: what each pair allocates on the Java heap. */
+    private static void heapAllocation(StringBuilder md, Results r, Suite.Arguments a) {
+        if (!a.profilers.contains("gc")) {
+            return;
+        }
+        md.append("## Heap allocation per pair\n\n`gc.alloc.rate.norm` from JMH's `-prof gc`, bytes per allocate+free ")
+                .append("pair, one thread (the JDK's own objects included: a direct buffer, its Cleaner and Deallocator; ")
+                .append("an FFM arena and its segment). Equal figures mean the agent allocates nothing on the heap per pair.\n\n");
+        for (String jdk : r.jdkVersions.keySet()) {
+            List<Suite.Config> configs = r.configs.get(jdk);
+            md.append("| JDK ").append(jdk).append(" |");
+            StringBuilder rule = new StringBuilder("|---|");
+            for (Suite.Config c : configs) {
+                if (c.skipped() == null) {
+                    md.append(' ').append(c.title()).append(" |");
+                    rule.append("---:|");
+                }
+            }
+            md.append('\n').append(rule).append('\n');
+            for (Suite.Case c : Suite.ALL) {
+                if (r.score(jdk, "none", c, 1) == null) {
+                    continue;
+                }
+                md.append("| ").append(c.label()).append(" |");
+                for (Suite.Config config : configs) {
+                    if (config.skipped() == null) {
+                        Map<String, Double> extra = r.secondary.get(Results.key(jdk, config.id(), c, 1));
+                        Double norm = null;
+                        if (extra != null) {
+                            for (Map.Entry<String, Double> e : extra.entrySet()) {
+                                if (e.getKey().endsWith("gc.alloc.rate.norm")) {
+                                    norm = e.getValue();
+                                }
+                            }
+                        }
+                        md.append(' ').append(norm == null ? "" : fmt(norm, 1) + " B").append(" |");
+                    }
+                }
+                md.append('\n');
+            }
+            md.append('\n');
+        }
     }
 
     private static void goals(StringBuilder md, Results r) {

@@ -201,7 +201,8 @@ public final class Suite {
         int iterationMillis = 500;
         int helloRuns = 10;
         int classloadRuns = 6;
-        final List<String> profilers = new ArrayList<>();
+        /** JMH's gc profiler by default: it proves the agent adds no heap allocation per pair. */
+        final List<String> profilers = new ArrayList<>(List.of("gc"));
         String note = "";
 
         static Arguments parse(String[] args) throws IOException {
@@ -230,6 +231,7 @@ public final class Suite {
                     case "--no-jmh" -> a.jmh = false;
                     case "--no-startup" -> a.startup = false;
                     case "--prof" -> a.profilers.add(args[++i]);
+                    case "--no-prof" -> a.profilers.clear();
                     case "--note" -> a.note = args[++i];
                     case "--quick" -> {
                         a.warmups = 2;
