@@ -34,6 +34,7 @@ final class Report {
         for (Map.Entry<String, String> jdk : r.jdkVersions.entrySet()) {
             table(md, jdk.getKey(), jdk.getValue(), r, a);
         }
+        floors(md, r, a);
         heapAllocation(md, r, a);
         goals(md, r);
         startup(md, r);
@@ -59,7 +60,8 @@ final class Report {
         md.append('\n').append(rule).append('\n');
         for (Suite.Case c : Suite.ALL) {
             for (int threads : a.threads) {
-                if (r.score(jdk, "none", c, threads) == null && r.score(jdk, "limit", c, threads) == null) {
+                if (c.bench() == FloorBench.class
+                        || r.score(jdk, "none", c, threads) == null && r.score(jdk, "limit", c, threads) == null) {
                     continue;
                 }
                 md.append("| ").append(c.label()).append(" | ").append(threads).append(" |");
@@ -93,6 +95,40 @@ final class Report {
         md.append('\n');
     }
 
+    /** The cost of the building blocks, without the agent: what the agent's figures are made of. */
+    private static void floors(StringBuilder md, Results r, Suite.Arguments a) {
+        StringBuilder rows = new StringBuilder();
+        for (Suite.Case c : Suite.ALL) {
+            if (c.bench() != FloorBench.class) {
+                continue;
+            }
+            for (int threads : a.threads) {
+                StringBuilder row = new StringBuilder("| " + c.label() + " | " + threads + " |");
+                boolean any = false;
+                for (String jdk : r.jdkVersions.keySet()) {
+                    double[] s = r.score(jdk, "none", c, threads);
+                    any |= s != null;
+                    row.append(' ').append(s == null ? "" : fmt(s[0], 1) + " ± " + fmt(s[1], 1)).append(" |");
+                }
+                if (any) {
+                    rows.append(row).append('\n');
+                }
+            }
+        }
+        if (rows.length() == 0) {
+            return;
+        }
+        md.append("## Floors\n\nThe building blocks of exact accounting, measured without the agent (ns per operation; ")
+                .append("`FloorBench`). With two threads, \"shared\" moves one cache line between the cores on every add.\n\n");
+        md.append("| operation | threads |");
+        StringBuilder rule = new StringBuilder("|---|---:|");
+        for (String jdk : r.jdkVersions.keySet()) {
+            md.append(" JDK ").append(jdk).append(" |");
+            rule.append("---:|");
+        }
+        md.append('\n').append(rule).append('\n').append(rows).append('\n');
+    }
+
     /** JMH's gc.alloc.rate.norm per configuration: what each pair allocates on the Java heap. */
     private static void heapAllocation(StringBuilder md, Results r, Suite.Arguments a) {
         if (!a.profilers.contains("gc")) {
@@ -113,7 +149,7 @@ final class Report {
             }
             md.append('\n').append(rule).append('\n');
             for (Suite.Case c : Suite.ALL) {
-                if (r.score(jdk, "none", c, 1) == null) {
+                if (c.bench() == FloorBench.class || r.score(jdk, "none", c, 1) == null) {
                     continue;
                 }
                 md.append("| ").append(c.label()).append(" |");

@@ -18,7 +18,7 @@ final class Results {
     String loadAfter;
 
     static String key(String jdk, String config, Suite.Case c, int threads) {
-        return jdk + "|" + config + "|" + c.bench().getSimpleName() + "|" + c.size() + "|" + threads;
+        return jdk + "|" + config + "|" + c.bench().getSimpleName() + "." + c.method() + "|" + c.size() + "|" + threads;
     }
 
     double[] score(String jdk, String config, Suite.Case c, int threads) {

@@ -34,14 +34,23 @@ public final class Suite {
     static final String LIMIT = "limit=1g";
 
     /** One benchmark method at some sizes. */
-    record Case(Class<?> bench, String size) {
+    record Case(Class<?> bench, String size, String method) {
+        Case(Class<?> bench, String size) {
+            this(bench, size, "allocateFree");
+        }
+
         String label() {
             String name = bench.getSimpleName().replace("Bench", "");
             return switch (name) {
                 case "DirectBuffer" -> "allocateDirect " + Sizes.human(size) + " + invokeCleaner";
                 case "Unsafe" -> "Unsafe.allocateMemory " + Sizes.human(size) + " + freeMemory";
                 case "FfmArena" -> "FFM confined arena " + Sizes.human(size);
-                case "Floor" -> "floor: reserve+release on one shared AtomicLong";
+                case "Floor" -> switch (method) {
+                    case "sharedAtomic" -> "floor: 2 atomic adds, one shared counter";
+                    case "ownedAtomic" -> "floor: 2 atomic adds, a counter per thread";
+                    case "ownedPlain" -> "floor: 2 ordered plain writes, a cell per thread";
+                    default -> "floor: ThreadLocal.get";
+                };
                 default -> name + " " + size;
             };
         }
@@ -59,7 +68,8 @@ public final class Suite {
             new Case(DirectBufferBench.class, "1048576"),
             new Case(UnsafeBench.class, "64"), new Case(UnsafeBench.class, "4096"),
             new Case(FfmArenaBench.class, "64"), new Case(FfmArenaBench.class, "4096"),
-            new Case(FloorBench.class, "64"));
+            new Case(FloorBench.class, "64", "sharedAtomic"), new Case(FloorBench.class, "64", "ownedAtomic"),
+            new Case(FloorBench.class, "64", "ownedPlain"), new Case(FloorBench.class, "64", "threadLocalGet"));
     static final List<Case> GOAL_CASES = List.of(new Case(DirectBufferBench.class, "4096"),
             new Case(UnsafeBench.class, "64"));
     static final List<Case> STRATEGY_CASES = GOAL_CASES;
@@ -116,7 +126,7 @@ public final class Suite {
         String agent = "-javaagent:" + a.agent;
         List<Config> all = new ArrayList<>();
         all.add(new Config("none", "no agent", List.of(), ALL, null));
-        List<Case> tracked = ALL.subList(0, ALL.size() - 1); // the floor is the same with or without the agent
+        List<Case> tracked = ALL.subList(0, ALL.size() - 4); // the floors are the same with or without the agent
         all.add(new Config("track", "track only (sites=off)", List.of(agent + "=sites=off"), tracked, null));
         all.add(new Config("limit", "limit + sites (" + LIMIT + ")", List.of(agent + "=" + LIMIT), tracked, null));
         Config jfr = new Config("jfr", "limit + sites + JFR (alloc.jfc)", List.of(agent + "=" + LIMIT,
@@ -148,10 +158,10 @@ public final class Suite {
         String key = Results.key(jvm.label, config.id, c, threads);
         List<String> jvmArgs = new ArrayList<>(List.of("-Xms512m", "-Xmx512m"));
         jvmArgs.addAll(config.jvmArgs);
-        Path log = a.work.resolve("jmh-" + jvm.label + "-" + config.id + "-" + c.bench.getSimpleName() + "-" + c.size
+        Path log = a.work.resolve("jmh-" + jvm.label + "-" + config.id + "-" + c.bench.getSimpleName() + "-" + c.method + "-" + c.size
                 + "-t" + threads + ".log");
         ChainedOptionsBuilder options = new OptionsBuilder()
-                .include("^" + Pattern.quote(c.bench.getName() + ".allocateFree") + "$")
+                .include("^" + Pattern.quote(c.bench.getName() + "." + c.method) + "$")
                 .param("size", c.size)
                 .threads(threads)
                 .forks(1)
@@ -196,8 +206,8 @@ public final class Suite {
         Pattern only;
         boolean jmh = true;
         boolean startup = true;
-        int warmups = 4;
-        int iterations = 8;
+        int warmups = 3;
+        int iterations = 6;
         int iterationMillis = 500;
         int helloRuns = 10;
         int classloadRuns = 6;
