@@ -3,6 +3,7 @@ package dev.alloc.it;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.alloc.it.programs.TwoSites;
 import java.nio.file.Path;
@@ -14,14 +15,9 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /** FFM native segments from every kind of arena under the real agent (issue 3, kind ffm; JDK 22+). */
 class FfmArenaTest {
-    static List<Jdk> ffmJdks() {
-        return Jdk.atLeast(22);
-    }
-
-    static List<Jdk> jdksWithoutFfm() {
-        List<Jdk> jdks = new java.util.ArrayList<>(Jdk.all());
-        jdks.removeAll(Jdk.atLeast(22));
-        return jdks;
+    /** Every listed JDK; tests that need FFM skip the older ones (an empty source would be an error). */
+    static List<Jdk> jdks() {
+        return Jdk.all();
     }
 
     private static Path program() throws Exception {
@@ -29,8 +25,9 @@ class FfmArenaTest {
     }
 
     @ParameterizedTest
-    @MethodSource("ffmJdks")
+    @MethodSource("jdks")
     void limitStopsAtTheRightCountAndClosingTheArenaMakesTheMemoryReusable(Jdk jdk) throws Exception {
+        assumeTrue(jdk.feature() >= 22, "FFM is final from JDK 22");
         ForkedJvm.Result r = ForkedJvm.on(jdk).agent("limit.ffm=64m,report=stderr").source(program(), "hold").run();
         assertEquals(0, r.exitCode(), r.toString());
         String site = "FfmArenas.hold(FfmArenas.java:29)";
@@ -43,8 +40,9 @@ class FfmArenaTest {
     }
 
     @ParameterizedTest
-    @MethodSource("ffmJdks")
+    @MethodSource("jdks")
     void everyArenaAndAllocatorIsCountedAttributedAndReleased(Jdk jdk) throws Exception {
+        assumeTrue(jdk.feature() >= 22, "FFM is final from JDK 22");
         ForkedJvm.Result r = ForkedJvm.on(jdk).agent("report=stderr").source(program(), "kinds").run();
         assertEquals(0, r.exitCode(), r.toString());
         assertTrue(r.stdout().contains("aligned true\n"), r.toString());
@@ -66,8 +64,9 @@ class FfmArenaTest {
     }
 
     @ParameterizedTest
-    @MethodSource("jdksWithoutFfm")
+    @MethodSource("jdks")
     void withoutFfmTheStartupLineSaysSoWithoutError(Jdk jdk) {
+        assumeTrue(jdk.feature() < 22, "this JDK has FFM");
         ForkedJvm.Result r = ForkedJvm.on(jdk).agent("").main(TwoSites.class).run();
         assertEquals(0, r.exitCode(), r.toString());
         assertEquals(List.of("alloc: started: limit none (tracking only), strategy system, tracking direct, unsafe "
