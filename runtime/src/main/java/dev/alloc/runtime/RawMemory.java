@@ -112,11 +112,15 @@ final class RawMemory {
     }
 
     /**
-     * Resizes a tracked block of {@code oldSize} requested bytes to {@code size > 0}, keeping
-     * its contents: in place when a pool block is big enough and not mostly wasted, else by
-     * moving it, between pool and system memory as needed.
+     * Resizes a tracked block of {@code oldSize} requested bytes to {@code size}, keeping its
+     * contents: in place when a pool block is big enough and not mostly wasted, else by moving
+     * it, between pool and system memory as needed. Size 0 frees it and answers 0, as realloc.
      */
     static long reallocate(long address, long oldSize, long size) {
+        if (size <= 0) {
+            free(address);
+            return 0;
+        }
         NativeAllocator p = pool;
         if (p != null) {
             long usable = p.usableSize(address);
