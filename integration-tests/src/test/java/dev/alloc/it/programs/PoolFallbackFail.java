@@ -11,6 +11,9 @@ import sun.misc.Unsafe;
  * a block that no longer fits both fail with the agent's OutOfMemoryError; freeing makes room.
  */
 public final class PoolFallbackFail {
+    /** Kept reachable to the end, so the exit report sees it live. */
+    static ByteBuffer kept;
+
     public static void main(String[] args) throws Exception {
         try {
             ByteBuffer.allocateDirect(5 << 20);
@@ -31,6 +34,7 @@ public final class PoolFallbackFail {
         for (ByteBuffer buffer : held) {
             unsafe.invokeCleaner(buffer);
         }
-        System.out.println("after freeing: " + ByteBuffer.allocateDirect(3 << 20).capacity());
+        kept = ByteBuffer.allocateDirect(3 << 20);
+        System.out.println("after freeing: " + kept.capacity());
     }
 }
