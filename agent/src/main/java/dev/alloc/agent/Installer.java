@@ -4,13 +4,10 @@ import dev.alloc.agent.options.OptionError;
 import dev.alloc.agent.options.OptionParser;
 import dev.alloc.agent.transform.CallSiteTransformer;
 import dev.alloc.agent.transform.InterceptedCall;
-import dev.alloc.agent.transform.SiteWrappers;
 import dev.alloc.runtime.Log;
 import dev.alloc.runtime.OffHeap;
 import dev.alloc.runtime.Settings;
-import dev.alloc.runtime.SiteContext;
 import java.lang.instrument.Instrumentation;
-import java.lang.invoke.MethodHandles;
 import java.util.Map;
 import java.util.Set;
 
@@ -46,18 +43,18 @@ final class Installer {
         Module runtime = OffHeap.class.getModule();
         JdkAccess.exportInternalMiscTo(inst, runtime);
         JdkAccess.letJdkRead(inst, runtime);
+        if (!settings.strategy.equals("system")) {
+            JdkAccess.openForeignLinkerTo(inst, runtime);
+        }
 
         int available = KindSupport.availableKinds();
         int woven = new ChokePointWeaver(inst).weave(settings.trackMask & available);
         Settings effective = settings.withTrackMask(settings.trackMask & woven);
         OffHeap.install(effective);
 
-        // Wrappers join the runtime's package in the bootstrap loader through a full-power lookup.
-        MethodHandles.Lookup runtimePackage = MethodHandles.privateLookupIn(SiteContext.class, MethodHandles.lookup());
-        SiteWrappers wrappers = new SiteWrappers(runtimePackage::defineClass);
         CallSiteTransformer callSites = new CallSiteTransformer(
                 InterceptedCall.forKinds(effective.trackMask, KindSupport.hasFfm()),
-                effective.sites ? effective.skipPrefixes() : new String[0], wrappers,
+                effective.sites ? effective.skipPrefixes() : new String[0],
                 module -> inst.redefineModule(module, Set.of(runtime), Map.of(), Map.of(), Set.of(), Map.of()));
         if (effective.sites) {
             inst.addTransformer(callSites, true);

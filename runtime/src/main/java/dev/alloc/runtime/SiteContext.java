@@ -3,9 +3,9 @@ package dev.alloc.runtime;
 /**
  * Per-thread state shared by the rewritten call sites and the JDK choke points.
  *
- * <p>A rewritten call site (see the agent's call-site wrappers) stores its constant site id here
- * around the call into the JDK; the choke point that takes the memory reads it, so attribution
- * costs a thread-local read instead of a stack walk. {@link #inAgent} marks a thread that is
+ * <p>A rewritten call site (see the agent's {@code CallSiteTransformer}) stores its constant site
+ * id here around the call into the JDK; the choke point that takes the memory reads it, so
+ * attribution costs a thread-local access instead of a stack walk. {@link #inAgent} marks a thread that is
  * running the agent's own code, so native memory the agent itself takes is never tracked
  * through the agent (no recursion).
  */
@@ -17,16 +17,14 @@ public final class SiteContext {
         }
     };
 
-    /** The site id of the innermost rewritten call site on this thread, 0 for none. */
+    /** The site id of the rewritten call in progress on this thread, 0 for none. */
     int site;
     /** True while this thread runs agent code that may itself take native memory. */
     boolean inAgent;
-    /** A site armed by a rewritten call just before it calls the JDK; the next allocation takes it. */
-    int armed;
 
     /*
      * A cache in front of the ThreadLocal, indexed by thread id: one array load and one compare
-     * instead of a ThreadLocalMap probe, on every allocation and twice per wrapped call. Slots
+     * instead of a ThreadLocalMap probe, on every allocation and twice per rewritten call. Slots
      * are written racily, which is safe: a thread only accepts the context whose final owner is
      * itself (final fields are visible through a race), and that is the context its own
      * ThreadLocal made, whose other fields only it touches. The id only picks the slot (a
@@ -55,25 +53,14 @@ public final class SiteContext {
         return context;
     }
 
-    /** Called by a call-site wrapper before the call: sets the site, returns the one to restore. */
-    public int enter(int newSite) {
-        int previous = site;
-        site = newSite;
-        return previous;
+    /** Woven before an intercepted JDK call in application code: the call's constant site id. */
+    public static void prime(int site) {
+        current().site = site;
     }
 
-    /**
-     * Called by a rewritten call site right before a JDK call that allocates at once (no
-     * wrapper frame in between): the allocation that follows on this thread takes this site
-     * and clears it. Used where the JDK inspects its caller ({@code sun.misc.Unsafe} on 24+).
-     */
-    public static void arm(int site) {
-        current().armed = site;
-    }
-
-    /** Called by a call-site wrapper after the call, normally or by exception. */
-    public void exit(int previous) {
-        site = previous;
+    /** Woven after the intercepted call returns. */
+    public static void unprime() {
+        current().site = 0;
     }
 
     /** Marks this thread as running agent code; returns the previous mark for {@link #exitAgent}. */
