@@ -129,21 +129,28 @@ public final class Suite {
         List<Case> tracked = ALL.subList(0, ALL.size() - 4); // the floors are the same with or without the agent
         all.add(new Config("track", "track only (sites=off)", List.of(agent + "=sites=off"), tracked, null));
         all.add(new Config("limit", "limit + sites (" + LIMIT + ")", List.of(agent + "=" + LIMIT), tracked, null));
-        Config jfr = new Config("jfr", "limit + sites + JFR (alloc.jfc)", List.of(agent + "=" + LIMIT,
-                "-XX:StartFlightRecording=settings=" + a.jfc + ",filename=" + a.work.resolve("bench-" + jvm.label + ".jfr")),
-                GOAL_CASES, null);
-        if (a.jfc == null || !Files.isRegularFile(a.jfc)) {
-            jfr = jfr.skip("alloc.jfc not found (" + a.jfc + ")");
-        } else {
-            String refused = jvm.refusal(jfr.jvmArgs);
-            jfr = refused == null ? jfr : jfr.skip(refused);
+        // The agent's own jfr= option (a recording on alloc.jfc) once it exists, else the same
+        // recording started by the JVM from the source tree's alloc.jfc, else not measured.
+        Path jfrFile = a.work.resolve("bench-" + jvm.label + ".jfr");
+        Config jfr = new Config("jfr", "limit + sites + JFR (jfr=, alloc.jfc)",
+                List.of(agent + "=" + LIMIT + ",jfr=" + jfrFile), GOAL_CASES, null);
+        String refused = jvm.refusal(jfr.jvmArgs);
+        if (refused != null) {
+            jfr = new Config("jfr", "limit + sites + JFR (alloc.jfc)", List.of(agent + "=" + LIMIT,
+                    "-XX:StartFlightRecording=settings=" + a.jfc + ",filename=" + jfrFile), GOAL_CASES, null);
+            if (a.jfc == null || !Files.isRegularFile(a.jfc)) {
+                jfr = jfr.skip("the agent refuses jfr= (" + refused + ") and alloc.jfc was not found (" + a.jfc + ")");
+            } else {
+                String alsoRefused = jvm.refusal(jfr.jvmArgs);
+                jfr = alsoRefused == null ? jfr : jfr.skip(alsoRefused);
+            }
         }
         all.add(jfr);
         for (String strategy : STRATEGIES) {
             Config pool = new Config(strategy, "limit + strategy=" + strategy,
                     List.of(agent + "=" + LIMIT + ",strategy=" + strategy), STRATEGY_CASES, null);
-            String refused = jvm.refusal(pool.jvmArgs);
-            all.add(refused == null ? pool : pool.skip(refused));
+            String poolRefused = jvm.refusal(pool.jvmArgs);
+            all.add(poolRefused == null ? pool : pool.skip(poolRefused));
         }
         List<Config> chosen = new ArrayList<>();
         for (Config c : all) {
