@@ -26,7 +26,7 @@ import org.openjdk.jmh.runner.options.TimeValue;
  *   java -jar benchmarks.jar --agent agent/target/alloc.jar --jdk 17=/path/to/jdk17 --jdk 25=/path/to/jdk25
  *        [--jfc path/alloc.jfc] [--classload-jar benchmarks/target/classload.jar] [--out docs/PERFORMANCE.md]
  *        [--quick] [--only REGEX] [--configs none,track,limit,...] [--threads 1,2] [--no-startup] [--no-jmh]
- *        [--prof gc] [--note TEXT]
+ *        [--prof NAME] [--no-prof] [--before-agent LABEL=older/alloc.jar] [--note TEXT]
  * </pre>
  */
 public final class Suite {
@@ -129,6 +129,10 @@ public final class Suite {
         List<Case> tracked = ALL.subList(0, ALL.size() - 4); // the floors are the same with or without the agent
         all.add(new Config("track", "track only (sites=off)", List.of(agent + "=sites=off"), tracked, null));
         all.add(new Config("limit", "limit + sites (" + LIMIT + ")", List.of(agent + "=" + LIMIT), tracked, null));
+        if (a.beforeAgent != null) {
+            all.add(new Config("before", "limit + sites, agent before the issue-6 changes (" + a.beforeLabel + ")",
+                    List.of("-javaagent:" + a.beforeAgent + "=" + LIMIT), GOAL_CASES, null));
+        }
         // The agent's own jfr= option (a recording on alloc.jfc) once it exists, else the same
         // recording started by the JVM from the source tree's alloc.jfc, else not measured.
         Path jfrFile = a.work.resolve("bench-" + jvm.label + ".jfr");
@@ -203,6 +207,9 @@ public final class Suite {
     /** Parsed command line. */
     static final class Arguments {
         Path agent;
+        /** An older alloc.jar to compare with (limit + sites, goal cases only). */
+        Path beforeAgent;
+        String beforeLabel = "";
         Path jfc;
         Path classloadJar;
         Path out;
@@ -229,6 +236,11 @@ public final class Suite {
                 switch (arg) {
                     case "--agent" -> a.agent = Path.of(args[++i]).toAbsolutePath();
                     case "--jfc" -> a.jfc = Path.of(args[++i]).toAbsolutePath();
+                    case "--before-agent" -> {
+                        String[] labelPath = args[++i].split("=", 2);
+                        a.beforeLabel = labelPath[0];
+                        a.beforeAgent = Path.of(labelPath[1]).toAbsolutePath();
+                    }
                     case "--classload-jar" -> a.classloadJar = Path.of(args[++i]).toAbsolutePath();
                     case "--out" -> a.out = Path.of(args[++i]);
                     case "--work" -> a.work = Path.of(args[++i]).toAbsolutePath();
