@@ -49,15 +49,7 @@ final class Report {
     private static void table(StringBuilder md, String jdk, String version, Results r, Suite.Arguments a) {
         md.append("## JDK ").append(jdk).append("\n\n`").append(version).append("`\n\n");
         List<Suite.Config> configs = r.configs.get(jdk);
-        md.append("| benchmark | threads |");
-        StringBuilder rule = new StringBuilder("|---|---:|");
-        for (Suite.Config c : configs) {
-            if (c.skipped() == null) {
-                md.append(' ').append(c.title()).append(" |");
-                rule.append("---:|");
-            }
-        }
-        md.append('\n').append(rule).append('\n');
+        header(md, "| benchmark | threads |", "|---|---:|", configs);
         for (Suite.Case c : Suite.ALL) {
             for (int threads : a.threads) {
                 if (c.bench() == FloorBench.class
@@ -93,6 +85,19 @@ final class Report {
             }
         }
         md.append('\n');
+    }
+
+    /** A table's header row: the leading columns, then one column per measured configuration. */
+    private static void header(StringBuilder md, String leading, String leadingRule, List<Suite.Config> configs) {
+        md.append(leading);
+        StringBuilder rule = new StringBuilder(leadingRule);
+        for (Suite.Config c : configs) {
+            if (c.skipped() == null) {
+                md.append(' ').append(c.title()).append(" |");
+                rule.append("---:|");
+            }
+        }
+        md.append('\n').append(rule).append('\n');
     }
 
     /** The cost of the building blocks, without the agent: what the agent's figures are made of. */
@@ -139,15 +144,7 @@ final class Report {
                 .append("an FFM arena and its segment). Equal figures mean the agent allocates nothing on the heap per pair.\n\n");
         for (String jdk : r.jdkVersions.keySet()) {
             List<Suite.Config> configs = r.configs.get(jdk);
-            md.append("| JDK ").append(jdk).append(" |");
-            StringBuilder rule = new StringBuilder("|---|");
-            for (Suite.Config c : configs) {
-                if (c.skipped() == null) {
-                    md.append(' ').append(c.title()).append(" |");
-                    rule.append("---:|");
-                }
-            }
-            md.append('\n').append(rule).append('\n');
+            header(md, "| JDK " + jdk + " |", "|---|", configs);
             for (Suite.Case c : Suite.ALL) {
                 if (c.bench() == FloorBench.class || r.score(jdk, "none", c, 1) == null) {
                     continue;
