@@ -21,6 +21,9 @@ final class Report {
         md.append("**Machine:** ").append(Suite.Machine.cpu()).append(", ")
                 .append(Runtime.getRuntime().availableProcessors()).append(" cores. Load average (1, 5, 15 min) at the start: `")
                 .append(r.loadBefore).append("`, at the end: `").append(r.loadAfter).append("`.");
+        if (r.otherJmh) {
+            md.append(" Another JMH run (someone else's benchmarks) was in progress when this run started.");
+        }
         if (!a.note.isBlank()) {
             md.append(' ').append(a.note);
         }

@@ -14,6 +14,7 @@ final class Results {
     final Map<String, String> failures = new LinkedHashMap<>();
     final Map<String, Startup.Figures> startup = new LinkedHashMap<>();
     double minutes;
+    boolean otherJmh;
     String loadBefore;
     String loadAfter;
 
