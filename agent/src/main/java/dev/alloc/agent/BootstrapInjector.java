@@ -23,6 +23,8 @@ import java.util.jar.JarFile;
  * tried again after the others. Generated call-site wrappers are defined the same way later.
  */
 final class BootstrapInjector {
+    private static final String JFR_PACKAGE = "dev/alloc/runtime/jfr/";
+
     private final Object unsafe;
     private final Method defineClass;
 
@@ -33,14 +35,20 @@ final class BootstrapInjector {
                 ClassLoader.class, java.security.ProtectionDomain.class);
     }
 
-    /** Defines every runtime class found in {@code agentJar}; returns how many. */
+    /**
+     * Defines every runtime class found in {@code agentJar}; returns how many. The Flight
+     * Recorder classes are left out on a JVM without the {@code jdk.jfr} module (jlink), where
+     * their supertypes do not exist.
+     */
     int injectRuntime(JarFile agentJar) throws IOException, ReflectiveOperationException {
+        boolean withJfr = ModuleLayer.boot().findModule("jdk.jfr").isPresent();
         Map<String, byte[]> pending = new LinkedHashMap<>();
         for (Enumeration<JarEntry> entries = agentJar.entries(); entries.hasMoreElements();) {
             JarEntry entry = entries.nextElement();
             String name = entry.getName();
             if (name.startsWith("dev/alloc/") && name.endsWith(".class") && !name.startsWith("dev/alloc/agent/")
-                    && !name.endsWith("module-info.class") && !name.endsWith("package-info.class")) {
+                    && !name.endsWith("module-info.class") && !name.endsWith("package-info.class")
+                    && (withJfr || !name.startsWith(JFR_PACKAGE))) {
                 try (InputStream in = agentJar.getInputStream(entry)) {
                     pending.put(name.substring(0, name.length() - 6).replace('/', '.'), readAll(in));
                 }

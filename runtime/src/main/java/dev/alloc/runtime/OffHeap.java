@@ -45,6 +45,7 @@ public final class OffHeap {
         SiteContext.current();
         SystemMemory.free(SystemMemory.allocate(16));
         LimitErrors.topHolders(SITES, -1);
+        FlightEvents.install();
         if (newSettings.report != null) {
             Runtime.getRuntime().addShutdownHook(new Thread(new Runnable() {
                 @Override
@@ -99,8 +100,11 @@ public final class OffHeap {
             LIMITER.release(kind, size);
             throw mallocFailed;
         }
-        TABLE.put(address, BlockInfo.pack(size, kind, site), 0L);
+        TABLE.put(address, BlockInfo.pack(size, kind, site), CoarseClock.millis());
         SITES.onAllocate(site, size);
+        if (size >= FlightEvents.allocationMinSize()) {
+            FlightEvents.allocated(kind, size, address, site);
+        }
         return address;
     }
 
@@ -141,12 +145,18 @@ public final class OffHeap {
             throw reallocFailed;
         }
         TABLE.remove(address);
-        TABLE.put(moved, BlockInfo.pack(size, oldKind, site), 0L);
+        TABLE.put(moved, BlockInfo.pack(size, oldKind, site), CoarseClock.millis());
         if (growth < 0) {
             LIMITER.release(oldKind, -growth);
         }
         SITES.onFree(BlockInfo.site(info), oldSize, SiteRegistry.FREED_EXPLICITLY);
         SITES.onAllocate(site, size);
+        if (oldSize >= FlightEvents.freeMinSize()) {
+            FlightEvents.freed(oldKind, oldSize, address, BlockInfo.site(info));
+        }
+        if (size >= FlightEvents.allocationMinSize()) {
+            FlightEvents.allocated(oldKind, size, moved, site);
+        }
         return moved;
     }
 
@@ -161,6 +171,9 @@ public final class OffHeap {
             // Released after the memory is really gone, so used never under-counts it.
             LIMITER.release(BlockInfo.kind(info), BlockInfo.size(info));
             SITES.onFree(BlockInfo.site(info), BlockInfo.size(info), how);
+            if (BlockInfo.size(info) >= FlightEvents.freeMinSize()) {
+                FlightEvents.freed(BlockInfo.kind(info), BlockInfo.size(info), address, BlockInfo.site(info));
+            }
         }
     }
 
@@ -170,6 +183,11 @@ public final class OffHeap {
             LIMITER.release(BlockInfo.kind(info), size);
             SITES.onFree(BlockInfo.site(info), size, how);
         }
+    }
+
+    /** The site of the allocation this thread is making, for an event raised inside it. */
+    static int currentSite(int kind) {
+        return siteOf(kind, SiteContext.current());
     }
 
     private static int siteOf(int kind, SiteContext context) {
@@ -197,6 +215,7 @@ public final class OffHeap {
             }
             long used = LIMITER.used(hit);
             long limit = LIMITER.limit(hit);
+            FlightEvents.limitExceeded(kind, size, used, limit, hit, site);
             if (policy == Settings.POLICY_WARN) {
                 LIMITER.forceReserve(kind, size);
                 OverLimitWarnings.report(kind, size, SITES.name(site), site, used, limit, hit, SITES);
