@@ -1,5 +1,6 @@
 package dev.alloc.runtime.jfr;
 
+import dev.alloc.runtime.FlightEvents;
 import jdk.jfr.Description;
 import jdk.jfr.Label;
 import jdk.jfr.Name;
@@ -19,15 +20,15 @@ public final class AllocationEvent extends BlockEvent {
     @Label("Minimum Size")
     @Description("Smallest allocation recorded, in bytes (a unit k, m or g may follow)")
     @SettingDefinition
-    protected boolean minSize(MinSizeSetting.ForAllocation setting) {
-        return size >= setting.bytes();
+    protected boolean minSize(MinSizeSetting setting) {
+        return size >= FlightEvents.allocationMinSize();
     }
 
     @Name("throttle")
     @Label("Throttle")
     @Description("Most events recorded per time unit, e.g. 100/s, or off; the agent applies it before the event is built")
     @SettingDefinition
-    protected boolean throttle(ThrottleSetting.ForAllocation setting) {
+    protected boolean throttle(ThrottleSetting setting) {
         return true;
     }
 }

@@ -7,6 +7,7 @@ import dev.alloc.runtime.Limiter;
 import dev.alloc.runtime.Log;
 import dev.alloc.runtime.OffHeap;
 import dev.alloc.runtime.SiteTable;
+import dev.alloc.runtime.Sizes;
 import java.io.IOException;
 import java.io.StringReader;
 import java.nio.file.Path;
@@ -32,6 +33,8 @@ import jdk.jfr.RecordingState;
  * recording's state it sets the bridge's gates to the {@code minSize} of the enabled events.
  */
 public final class JfrSupport implements FlightEvents.Sink {
+    private static final RateLimiter ALLOCATION_THROTTLE = new RateLimiter(100, 1000);
+    private static final RateLimiter FREE_THROTTLE = new RateLimiter(100, 1000);
     private static volatile EventType allocationType;
     private static volatile EventType freeType;
     private static boolean registered;
@@ -71,20 +74,32 @@ public final class JfrSupport implements FlightEvents.Sink {
         refreshGates();
     }
 
-    /** Sets the bridge's gates from the enabled state and {@code minSize} of the two events. */
+    /**
+     * Sets the bridge's gates to the smallest {@code minSize} of the recordings that enable each
+     * event ({@code Long.MAX_VALUE} when none does), and the throttles to their highest rate.
+     */
     static synchronized void refreshGates() {
         EventType allocation = allocationType;
         EventType free = freeType;
         if (allocation == null || free == null) {
             return;
         }
-        FlightEvents.setGates(allocation.isEnabled() ? MinSizeSetting.ForAllocation.current : Long.MAX_VALUE,
-                free.isEnabled() ? MinSizeSetting.ForFree.current : Long.MAX_VALUE);
+        FlightEvents.setGates(gate(allocation, true, ALLOCATION_THROTTLE), gate(free, false, FREE_THROTTLE));
+    }
+
+    private static long gate(EventType type, boolean enabledByDefault, RateLimiter throttle) {
+        String rate = RecordingSettings.highestRate(
+                RecordingSettings.valuesOf(type, enabledByDefault, ThrottleSetting.NAME, ThrottleSetting.DEFAULT));
+        long[] parsed = ThrottleSetting.parse(rate == null ? ThrottleSetting.DEFAULT : rate);
+        throttle.setRate(parsed[0], parsed[1]);
+        String size = RecordingSettings.smallestSize(
+                RecordingSettings.valuesOf(type, enabledByDefault, MinSizeSetting.NAME, MinSizeSetting.DEFAULT));
+        return size == null ? Long.MAX_VALUE : Sizes.parse(size);
     }
 
     @Override
     public void allocated(int kind, long size, long address, int site) {
-        if (!ThrottleSetting.ForAllocation.LIMITER.tryAcquire(CoarseClock.millis())) {
+        if (!ALLOCATION_THROTTLE.tryAcquire(CoarseClock.millis())) {
             return;
         }
         // Fields first: commit() evaluates the minSize setting, which reads the size.
@@ -99,7 +114,7 @@ public final class JfrSupport implements FlightEvents.Sink {
 
     @Override
     public void freed(int kind, long size, long address, int site) {
-        if (!ThrottleSetting.ForFree.LIMITER.tryAcquire(CoarseClock.millis())) {
+        if (!FREE_THROTTLE.tryAcquire(CoarseClock.millis())) {
             return;
         }
         FreeEvent event = new FreeEvent();

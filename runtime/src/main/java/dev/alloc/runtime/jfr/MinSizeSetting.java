@@ -1,6 +1,5 @@
 package dev.alloc.runtime.jfr;
 
-import dev.alloc.runtime.Sizes;
 import java.util.Set;
 import jdk.jfr.Description;
 import jdk.jfr.Label;
@@ -9,71 +8,34 @@ import jdk.jfr.SettingControl;
 /**
  * The {@code minSize} setting of {@code dev.alloc.Allocation} and {@code dev.alloc.Free}: the
  * smallest block that becomes an event, in bytes ({@code 1048576}, {@code 1 MiB}, {@code 1m};
- * units are binary). Several recordings combine to the smallest value. JFR makes one instance
- * per event type; the subclass tells which gate of the bridge the value drives.
+ * units are binary). It exists so that a {@code .jfc} file, {@code Recording.enable(...).with}
+ * and JMC's recording wizard can set it; {@link RecordingSettings} reads the values from the
+ * running recordings, because JDK 17 drops what {@link #combine} returns for settings defined
+ * outside the JDK (it calls {@code setValue(null)}).
  */
 @Label("Minimum Size")
 @Description("Smallest block size recorded, in bytes")
-public abstract class MinSizeSetting extends SettingControl {
+public final class MinSizeSetting extends SettingControl {
+    static final String NAME = "minSize";
     static final String DEFAULT = "1 MiB";
 
-    private volatile long bytes = Sizes.parse(DEFAULT);
-    private volatile String text = DEFAULT;
-
-    long bytes() {
-        return bytes;
-    }
+    private String text = DEFAULT;
 
     @Override
     public String combine(Set<String> values) {
-        long smallest = Long.MAX_VALUE;
-        String chosen = DEFAULT;
-        for (String value : values) {
-            long parsed = Sizes.parse(value);
-            if (parsed >= 0 && parsed < smallest) {
-                smallest = parsed;
-                chosen = value;
-            }
-        }
-        return chosen;
+        return RecordingSettings.smallestSize(values);
     }
 
     @Override
     public void setValue(String value) {
-        long parsed = Sizes.parse(value);
-        if (parsed >= 0) {
-            bytes = parsed;
+        if (value != null) {
             text = value;
-            changed(parsed);
         }
+        JfrSupport.refreshGates();
     }
 
     @Override
     public String getValue() {
         return text;
-    }
-
-    abstract void changed(long newBytes);
-
-    /** The setting of {@code dev.alloc.Allocation}. */
-    public static final class ForAllocation extends MinSizeSetting {
-        static volatile long current = Sizes.parse(DEFAULT);
-
-        @Override
-        void changed(long newBytes) {
-            current = newBytes;
-            JfrSupport.refreshGates();
-        }
-    }
-
-    /** The setting of {@code dev.alloc.Free}. */
-    public static final class ForFree extends MinSizeSetting {
-        static volatile long current = Sizes.parse(DEFAULT);
-
-        @Override
-        void changed(long newBytes) {
-            current = newBytes;
-            JfrSupport.refreshGates();
-        }
     }
 }

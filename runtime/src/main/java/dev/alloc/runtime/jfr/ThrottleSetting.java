@@ -9,38 +9,30 @@ import jdk.jfr.SettingControl;
 /**
  * The {@code throttle} setting of {@code dev.alloc.Allocation} and {@code dev.alloc.Free}, with
  * the syntax of JDK 25's built-in one: {@code <events>/<unit>} with unit {@code ms}, {@code s},
- * {@code m}, {@code h} (e.g. {@code 100/s}), or {@code off}. Several recordings combine to the
- * highest rate. JFR makes one instance per event type; each subclass drives its own limiter.
+ * {@code m}, {@code h} (e.g. {@code 100/s}), or {@code off}. Like {@link MinSizeSetting} it only
+ * carries the value: {@link RecordingSettings} reads the running recordings' values and the
+ * agent's own {@link RateLimiter} applies the highest, before an event is even built.
  */
 @Label("Throttle")
 @Description("Most events recorded per time unit, e.g. 100/s, or off")
-public abstract class ThrottleSetting extends SettingControl {
+public final class ThrottleSetting extends SettingControl {
+    static final String NAME = "throttle";
     static final String DEFAULT = "100/s";
     static final String OFF = "off";
 
-    private volatile String text = DEFAULT;
+    private String text = DEFAULT;
 
     @Override
     public String combine(Set<String> values) {
-        double highest = -1;
-        String chosen = DEFAULT;
-        for (String value : values) {
-            double perMilli = perMilli(value);
-            if (perMilli > highest) {
-                highest = perMilli;
-                chosen = value;
-            }
-        }
-        return chosen;
+        return RecordingSettings.highestRate(values);
     }
 
     @Override
     public void setValue(String value) {
-        long[] rate = parse(value);
-        if (rate != null) {
+        if (value != null) {
             text = value;
-            limiter().setRate(rate[0], rate[1]);
         }
+        JfrSupport.refreshGates();
     }
 
     @Override
@@ -48,10 +40,8 @@ public abstract class ThrottleSetting extends SettingControl {
         return text;
     }
 
-    abstract RateLimiter limiter();
-
     /** Events per millisecond, for comparing rates; {@code off} is infinite, bad text -1. */
-    private static double perMilli(String value) {
+    static double perMilli(String value) {
         long[] rate = parse(value);
         if (rate == null) {
             return -1;
@@ -61,6 +51,9 @@ public abstract class ThrottleSetting extends SettingControl {
 
     /** {@code {events, window millis}}, {@code {Long.MAX_VALUE, 1}} for off, null if malformed. */
     static long[] parse(String value) {
+        if (value == null) {
+            return null;
+        }
         String text = value.trim().toLowerCase(Locale.ROOT);
         if (text.equals(OFF)) {
             return new long[] {Long.MAX_VALUE, 1};
@@ -97,26 +90,6 @@ public abstract class ThrottleSetting extends SettingControl {
                     : new long[] {events, millis};
         } catch (NumberFormatException e) {
             return null;
-        }
-    }
-
-    /** The setting of {@code dev.alloc.Allocation}. */
-    public static final class ForAllocation extends ThrottleSetting {
-        static final RateLimiter LIMITER = new RateLimiter(100, 1000);
-
-        @Override
-        RateLimiter limiter() {
-            return LIMITER;
-        }
-    }
-
-    /** The setting of {@code dev.alloc.Free}. */
-    public static final class ForFree extends ThrottleSetting {
-        static final RateLimiter LIMITER = new RateLimiter(100, 1000);
-
-        @Override
-        RateLimiter limiter() {
-            return LIMITER;
         }
     }
 }
