@@ -11,9 +11,9 @@ public final class Sizes {
 
     /**
      * Parses a byte amount: a whole number with an optional unit {@code k}, {@code m}, {@code g},
-     * {@code t} in any case, optionally followed by {@code b} or {@code ib}, and optionally a
-     * space between ({@code 512m}, {@code 512MiB}, {@code 1 MiB}, {@code 65536}). Units are
-     * binary (1k = 1024). Returns -1 if {@code text} is not a size or overflows a long.
+     * {@code t} in any case, optionally followed by {@code b} or {@code ib} ({@code 512m},
+     * {@code 512MiB}, {@code 65536}). Units are binary (1k = 1024). Returns -1 if {@code text}
+     * is not a size or overflows a long.
      */
     public static long parse(String text) {
         String s = text.trim().toLowerCase(Locale.ROOT);
@@ -24,7 +24,7 @@ public final class Sizes {
         if (digits == 0 || digits > 19) {
             return -1;
         }
-        int shift = shiftOf(s.substring(digits).trim());
+        int shift = shiftOf(s.substring(digits));
         if (shift < 0) {
             return -1;
         }

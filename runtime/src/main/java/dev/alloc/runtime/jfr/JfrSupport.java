@@ -7,7 +7,6 @@ import dev.alloc.runtime.Limiter;
 import dev.alloc.runtime.Log;
 import dev.alloc.runtime.OffHeap;
 import dev.alloc.runtime.SiteTable;
-import dev.alloc.runtime.Sizes;
 import java.io.IOException;
 import java.io.StringReader;
 import java.nio.file.Path;
@@ -94,7 +93,7 @@ public final class JfrSupport implements FlightEvents.Sink {
         throttle.setRate(parsed[0], parsed[1]);
         String size = RecordingSettings.smallestSize(
                 RecordingSettings.valuesOf(type, enabledByDefault, MinSizeSetting.NAME, MinSizeSetting.DEFAULT));
-        return size == null ? Long.MAX_VALUE : Sizes.parse(size);
+        return size == null ? Long.MAX_VALUE : RecordingSettings.bytes(size);
     }
 
     @Override

@@ -52,13 +52,18 @@ final class RecordingSettings {
         long smallest = Long.MAX_VALUE;
         String chosen = null;
         for (String value : values) {
-            long bytes = value == null ? -1 : Sizes.parse(value);
+            long bytes = bytes(value);
             if (bytes >= 0 && bytes < smallest) {
                 smallest = bytes;
                 chosen = value;
             }
         }
         return chosen;
+    }
+
+    /** A {@code minSize} value in bytes ({@code 1 MiB}: JFR's own texts put a space before the unit), or -1. */
+    static long bytes(String value) {
+        return value == null ? -1 : Sizes.parse(value.replace(" ", ""));
     }
 
     /** The highest valid rate among {@code values} (text as given), or null if none is valid. */

@@ -211,7 +211,8 @@ class FlightEventsTest {
     @Test
     void unknownSizeTextIsIgnored() {
         assertEquals(-1, dev.alloc.runtime.Sizes.parse("lots"));
-        assertEquals(1 << 20, dev.alloc.runtime.Sizes.parse("1 MiB"));
+        assertEquals(1 << 20, RecordingSettings.bytes("1 MiB"));
+        assertEquals(-1, RecordingSettings.bytes("1.5 MiB"));
         assertNull(ThrottleSetting.parse("fast"));
         assertFalse(ThrottleSetting.parse("100/s")[0] != 100);
     }
