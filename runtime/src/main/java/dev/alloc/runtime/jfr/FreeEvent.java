@@ -19,7 +19,7 @@ public final class FreeEvent extends BlockEvent {
     @Label("Minimum Size")
     @Description("Smallest freed block recorded, in bytes (a unit k, m or g may follow)")
     @SettingDefinition
-    protected boolean minSize(MinSizeSetting setting) {
+    protected boolean minSize(FilterSetting setting) {
         return size >= FlightEvents.freeMinSize();
     }
 
@@ -27,7 +27,7 @@ public final class FreeEvent extends BlockEvent {
     @Label("Throttle")
     @Description("Most events recorded per time unit, e.g. 100/s, or off; the agent applies it before the event is built")
     @SettingDefinition
-    protected boolean throttle(ThrottleSetting setting) {
+    protected boolean throttle(FilterSetting setting) {
         return true;
     }
 }

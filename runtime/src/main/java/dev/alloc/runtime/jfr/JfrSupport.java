@@ -32,6 +32,8 @@ import jdk.jfr.RecordingState;
  * recording's state it sets the bridge's gates to the {@code minSize} of the enabled events.
  */
 public final class JfrSupport implements FlightEvents.Sink {
+    static final String MIN_SIZE = "minSize";
+    static final String MIN_SIZE_DEFAULT = "1 MiB";
     private static final RateLimiter ALLOCATION_THROTTLE = new RateLimiter(100, 1000);
     private static final RateLimiter FREE_THROTTLE = new RateLimiter(100, 1000);
     private static volatile EventType allocationType;
@@ -88,11 +90,11 @@ public final class JfrSupport implements FlightEvents.Sink {
 
     private static long gate(EventType type, boolean enabledByDefault, RateLimiter throttle) {
         String rate = RecordingSettings.highestRate(
-                RecordingSettings.valuesOf(type, enabledByDefault, ThrottleSetting.NAME, ThrottleSetting.DEFAULT));
-        long[] parsed = ThrottleSetting.parse(rate == null ? ThrottleSetting.DEFAULT : rate);
+                RecordingSettings.valuesOf(type, enabledByDefault, Throttle.NAME, Throttle.DEFAULT));
+        long[] parsed = Throttle.parse(rate == null ? Throttle.DEFAULT : rate);
         throttle.setRate(parsed[0], parsed[1]);
         String size = RecordingSettings.smallestSize(
-                RecordingSettings.valuesOf(type, enabledByDefault, MinSizeSetting.NAME, MinSizeSetting.DEFAULT));
+                RecordingSettings.valuesOf(type, enabledByDefault, MIN_SIZE, MIN_SIZE_DEFAULT));
         return size == null ? Long.MAX_VALUE : RecordingSettings.bytes(size);
     }
 

@@ -71,7 +71,7 @@ final class RecordingSettings {
         double highest = -1;
         String chosen = null;
         for (String value : values) {
-            double perMilli = ThrottleSetting.perMilli(value);
+            double perMilli = Throttle.perMilli(value);
             if (perMilli > highest) {
                 highest = perMilli;
                 chosen = value;

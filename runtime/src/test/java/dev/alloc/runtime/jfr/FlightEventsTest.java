@@ -213,7 +213,7 @@ class FlightEventsTest {
         assertEquals(-1, dev.alloc.runtime.Sizes.parse("lots"));
         assertEquals(1 << 20, RecordingSettings.bytes("1 MiB"));
         assertEquals(-1, RecordingSettings.bytes("1.5 MiB"));
-        assertNull(ThrottleSetting.parse("fast"));
-        assertFalse(ThrottleSetting.parse("100/s")[0] != 100);
+        assertNull(Throttle.parse("fast"));
+        assertFalse(Throttle.parse("100/s")[0] != 100);
     }
 }

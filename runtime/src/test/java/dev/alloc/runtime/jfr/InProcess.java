@@ -36,12 +36,11 @@ final class InProcess {
 
     /** Allocates unsafe memory as if from the rewritten call site with id {@code site}. */
     static long allocateAt(int id, long size) {
-        SiteContext context = SiteContext.current();
-        int previous = context.enter(id);
+        SiteContext.prime(id);
         try {
             return OffHeap.allocate(Kind.UNSAFE, size);
         } finally {
-            context.exit(previous);
+            SiteContext.unprime();
         }
     }
 

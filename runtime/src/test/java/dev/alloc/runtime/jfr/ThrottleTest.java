@@ -36,11 +36,11 @@ class ThrottleTest {
 
     @Test
     void throttleTextFollowsJdk25Syntax() {
-        assertEquals(List.of(100L, 1000L), List.of(ThrottleSetting.parse("100/s")[0], ThrottleSetting.parse("100/s")[1]));
-        assertEquals(5000L, ThrottleSetting.parse("5/ms")[0]);
-        assertEquals(60_000L, ThrottleSetting.parse("10/m")[1]);
-        assertEquals(Long.MAX_VALUE, ThrottleSetting.parse("off")[0]);
-        assertEquals(null, ThrottleSetting.parse("10/fortnight"));
+        assertEquals(List.of(100L, 1000L), List.of(Throttle.parse("100/s")[0], Throttle.parse("100/s")[1]));
+        assertEquals(5000L, Throttle.parse("5/ms")[0]);
+        assertEquals(60_000L, Throttle.parse("10/m")[1]);
+        assertEquals(Long.MAX_VALUE, Throttle.parse("off")[0]);
+        assertEquals(null, Throttle.parse("10/fortnight"));
         assertEquals("off", RecordingSettings.highestRate(List.of("100/s", "off", "5/ms")));
         assertEquals("20/s", RecordingSettings.highestRate(List.of("100/m", "20/s")));
         assertEquals("1k", RecordingSettings.smallestSize(List.of("1 MiB", "1k", "4096")));

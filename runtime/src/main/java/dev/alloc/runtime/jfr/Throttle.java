@@ -1,43 +1,18 @@
 package dev.alloc.runtime.jfr;
 
 import java.util.Locale;
-import java.util.Set;
-import jdk.jfr.Description;
-import jdk.jfr.Label;
-import jdk.jfr.SettingControl;
 
 /**
- * The {@code throttle} setting of {@code dev.alloc.Allocation} and {@code dev.alloc.Free}, with
- * the syntax of JDK 25's built-in one: {@code <events>/<unit>} with unit {@code ms}, {@code s},
- * {@code m}, {@code h} (e.g. {@code 100/s}), or {@code off}. Like {@link MinSizeSetting} it only
- * carries the value: {@link RecordingSettings} reads the running recordings' values and the
- * agent's own {@link RateLimiter} applies the highest, before an event is even built.
+ * The text of the {@code throttle} setting, with the syntax of JDK 25's built-in one:
+ * {@code <events>/<unit>} with unit {@code ms}, {@code s}, {@code m}, {@code h} (e.g.
+ * {@code 100/s}), or {@code off}.
  */
-@Label("Throttle")
-@Description("Most events recorded per time unit, e.g. 100/s, or off")
-public final class ThrottleSetting extends SettingControl {
+final class Throttle {
     static final String NAME = "throttle";
     static final String DEFAULT = "100/s";
     static final String OFF = "off";
 
-    private String text = DEFAULT;
-
-    @Override
-    public String combine(Set<String> values) {
-        return RecordingSettings.highestRate(values);
-    }
-
-    @Override
-    public void setValue(String value) {
-        if (value != null) {
-            text = value;
-        }
-        JfrSupport.refreshGates();
-    }
-
-    @Override
-    public String getValue() {
-        return text;
+    private Throttle() {
     }
 
     /** Events per millisecond, for comparing rates; {@code off} is infinite, bad text -1. */
