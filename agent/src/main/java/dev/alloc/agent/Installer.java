@@ -43,6 +43,9 @@ final class Installer {
         Module runtime = OffHeap.class.getModule();
         JdkAccess.exportInternalMiscTo(inst, runtime);
         JdkAccess.letJdkRead(inst, runtime);
+        if (!settings.strategy.equals("system")) {
+            JdkAccess.openForeignLinkerTo(inst, runtime);
+        }
 
         int available = KindSupport.availableKinds();
         int woven = new ChokePointWeaver(inst).weave(settings.trackMask & available);
