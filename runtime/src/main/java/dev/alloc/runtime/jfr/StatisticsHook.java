@@ -3,6 +3,7 @@ package dev.alloc.runtime.jfr;
 import dev.alloc.runtime.Kind;
 import dev.alloc.runtime.Limiter;
 import dev.alloc.runtime.OffHeap;
+import dev.alloc.runtime.pool.PoolStatistics;
 
 /** Emits {@code dev.alloc.OffHeapStatistics} once per period from the limiter's counters. */
 final class StatisticsHook implements Runnable {
@@ -18,7 +19,11 @@ final class StatisticsHook implements Runnable {
         event.usedFfm = limiter.used(Kind.FFM);
         event.usedMalloc = limiter.used(Kind.MALLOC);
         event.strategy = OffHeap.settings() == null ? "system" : OffHeap.settings().strategy;
-        // No pool strategy serves memory through the bridge yet: poolReserved and poolFree stay 0.
+        PoolStatistics pool = OffHeap.poolStatistics();
+        if (pool != null) {
+            event.poolReserved = pool.reserved();
+            event.poolFree = pool.free();
+        }
         event.commit();
     }
 }
