@@ -1,5 +1,9 @@
 package dev.alloc.bench;
 
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
@@ -47,6 +51,18 @@ final class Report {
             md.append('\n');
         }
         return md.toString();
+    }
+
+    /** Everything from this marker on in an existing report is hand-written analysis, kept by a new run. */
+    static final String ANALYSIS_MARKER = "<!-- analysis: kept by benchmarks/run.sh; update it to match the figures above -->";
+
+    static String keptAnalysis(Path out) throws IOException {
+        if (!Files.isRegularFile(out)) {
+            return "";
+        }
+        String old = Files.readString(out, StandardCharsets.UTF_8);
+        int at = old.indexOf(ANALYSIS_MARKER);
+        return at < 0 ? "" : old.substring(at);
     }
 
     private static void table(StringBuilder md, String jdk, String version, Results r, Suite.Arguments a) {

@@ -118,6 +118,7 @@ public final class Suite {
         results.loadAfter = Machine.loadAverage();
         String report = Report.write(a, results);
         if (a.out != null) {
+            report += Report.keptAnalysis(a.out);
             Files.createDirectories(a.out.toAbsolutePath().getParent());
             Files.writeString(a.out, report, StandardCharsets.UTF_8);
             System.out.println("wrote " + a.out);
