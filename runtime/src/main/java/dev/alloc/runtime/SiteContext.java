@@ -23,6 +23,8 @@ public final class SiteContext {
     boolean inAgent;
     /** A site armed by a rewritten call just before it calls the JDK; the next allocation takes it. */
     int armed;
+    /** The old block of a libc {@code realloc} in flight on this thread (see {@link MallocHooks}). */
+    long reallocating;
 
     private SiteContext() {
     }
