@@ -274,7 +274,7 @@ public final class OffHeap {
     private static void overLimit(int kind, long size, int site, int hit, SiteContext context) {
         boolean wasInAgent = context.enterAgent();
         try {
-            if (Reclaimer.mayHelp(LIMITER)) {
+            if (Reclaimer.mayHelp(LIMITER, hit)) {
                 hit = Reclaimer.retry(LIMITER, kind, size);
                 if (hit == Limiter.OK) {
                     return;
