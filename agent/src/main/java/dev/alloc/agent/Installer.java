@@ -4,14 +4,11 @@ import dev.alloc.agent.options.OptionError;
 import dev.alloc.agent.options.OptionParser;
 import dev.alloc.agent.transform.CallSiteTransformer;
 import dev.alloc.agent.transform.InterceptedCall;
-import dev.alloc.agent.transform.SiteWrappers;
 import dev.alloc.runtime.Kind;
 import dev.alloc.runtime.Log;
 import dev.alloc.runtime.OffHeap;
 import dev.alloc.runtime.Settings;
-import dev.alloc.runtime.SiteContext;
 import java.lang.instrument.Instrumentation;
-import java.lang.invoke.MethodHandles;
 import java.util.Map;
 import java.util.Set;
 
@@ -47,6 +44,9 @@ final class Installer {
         Module runtime = OffHeap.class.getModule();
         JdkAccess.exportInternalMiscTo(inst, runtime);
         JdkAccess.letJdkRead(inst, runtime);
+        if (!settings.strategy.equals("system")) {
+            JdkAccess.openForeignLinkerTo(inst, runtime);
+        }
 
         int available = KindSupport.availableKinds();
         int mallocBit = 1 << Kind.MALLOC;
@@ -58,12 +58,9 @@ final class Installer {
         Settings effective = settings.withTrackMask(settings.trackMask & woven);
         OffHeap.install(effective);
 
-        // Wrappers join the runtime's package in the bootstrap loader through a full-power lookup.
-        MethodHandles.Lookup runtimePackage = MethodHandles.privateLookupIn(SiteContext.class, MethodHandles.lookup());
-        SiteWrappers wrappers = new SiteWrappers(runtimePackage::defineClass);
         CallSiteTransformer callSites = new CallSiteTransformer(
                 InterceptedCall.forKinds(effective.trackMask, KindSupport.hasFfm()),
-                effective.sites ? effective.skipPrefixes() : new String[0], wrappers,
+                effective.sites ? effective.skipPrefixes() : new String[0],
                 module -> inst.redefineModule(module, Set.of(runtime), Map.of(), Map.of(), Set.of(), Map.of()));
         if (effective.sites) {
             inst.addTransformer(callSites, true);

@@ -22,6 +22,18 @@ final class JdkAccess {
     }
 
     /**
+     * Opens {@code jdk.internal.foreign.abi} (JDK 22+) to the runtime, whose pool maps its region
+     * with a downcall made there without the restricted-method warning; absent, the pool uses malloc.
+     */
+    static void openForeignLinkerTo(Instrumentation inst, Module target) {
+        Module javaBase = Object.class.getModule();
+        if (javaBase.getPackages().contains("jdk.internal.foreign.abi")) {
+            inst.redefineModule(javaBase, Set.of(), Map.of(), Map.of("jdk.internal.foreign.abi", Set.of(target)),
+                    Set.of(), Map.of());
+        }
+    }
+
+    /**
      * Opens {@code jdk.internal.loader} to the runtime, which asks the JVM's own symbol lookup
      * for {@code dlsym(RTLD_DEFAULT, "malloc")} (kind malloc) without a restricted FFM call.
      */

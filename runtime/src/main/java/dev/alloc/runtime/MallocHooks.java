@@ -82,7 +82,6 @@ public final class MallocHooks {
         }
         long info = OffHeap.forget(address);
         if (info == BlockInfo.MISSING) {
-            context.armed = 0;
             return OffHeap.UNTRACKED;
         }
         try {

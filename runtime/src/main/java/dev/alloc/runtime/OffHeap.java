@@ -1,5 +1,7 @@
 package dev.alloc.runtime;
 
+import dev.alloc.runtime.pool.PoolStatistics;
+
 /**
  * The narrow bridge: every tracked native allocation, reallocation and free passes through
  * these static methods, called by the code the agent weaves into the JDK ({@link JdkHooks}).
@@ -45,6 +47,7 @@ public final class OffHeap {
         SiteContext.current();
         SystemMemory.free(SystemMemory.allocate(16));
         LimitErrors.topHolders(SITES, -1);
+        RawMemory.install(newSettings, new MisuseReports(SITES));
         if (newSettings.report != null) {
             Runtime.getRuntime().addShutdownHook(new Thread(new Runnable() {
                 @Override
@@ -78,6 +81,21 @@ public final class OffHeap {
         return TABLE;
     }
 
+    /** The raw allocator: {@code system} or the pool strategy's name. */
+    public static String strategy() {
+        return RawMemory.strategy();
+    }
+
+    /** The pool's figures (poolReserved is {@code reserved()}, poolFree {@code free()}), or null without a pool. */
+    public static PoolStatistics poolStatistics() {
+        return RawMemory.statistics();
+    }
+
+    /** Allocations the pool could not serve that the system allocator served instead. */
+    public static long poolFallbacks() {
+        return RawMemory.fallbacks();
+    }
+
     /** Interns a site named at class-load time by a rewritten call site. */
     public static int internSite(String name, int kind) {
         return SITES.intern(name, kind);
@@ -91,7 +109,7 @@ public final class OffHeap {
         }
         long address;
         try {
-            address = SystemMemory.allocate(size);
+            address = RawMemory.allocate(size);
         } catch (Throwable mallocFailed) {
             LIMITER.release(kind, size);
             throw mallocFailed;
@@ -107,8 +125,8 @@ public final class OffHeap {
      * The first half of an allocation: names the site and reserves {@code size} bytes of
      * {@code kind} (throwing the limit error, or waiting for GC, as the policy says). Returns a
      * token for {@link #commit}, or {@link #UNTRACKED} when the allocation is not to be tracked.
-     * Separate from the allocation itself for allocators the runtime does not call (libc
-     * through FFM downcalls).
+     * Separate from the allocation itself for memory the runtime does not allocate (libc called
+     * through FFM downcalls, see {@link MallocHooks}).
      */
     static long reserve(int kind, long size) {
         if ((trackMask & (1 << kind)) == 0) {
@@ -116,7 +134,6 @@ public final class OffHeap {
         }
         SiteContext context = SiteContext.current();
         if (context.inAgent || size <= 0) {
-            context.armed = 0;
             return UNTRACKED;
         }
         int site = siteOf(kind, context);
@@ -154,8 +171,8 @@ public final class OffHeap {
         }
         long info = forget(address);
         if (info == BlockInfo.MISSING) {
-            SiteContext.current().armed = 0; // a block we never saw stays unseen
-            return SystemMemory.reallocate(address, size);
+            // a block we never saw stays unseen (unless it is pool memory: a stale pointer)
+            return RawMemory.reallocateUntracked(address, size);
         }
         int site;
         try {
@@ -166,7 +183,7 @@ public final class OffHeap {
         }
         long moved;
         try {
-            moved = SystemMemory.reallocate(address, size);
+            moved = RawMemory.reallocate(address, BlockInfo.size(info), size);
         } catch (Throwable reallocFailed) {
             commitResize(address, info, size, site, 0, true);
             throw reallocFailed;
@@ -181,9 +198,13 @@ public final class OffHeap {
      */
     public static void free(long address, int how) {
         long info = forget(address);
-        SystemMemory.free(address);
-        // Released after the memory is really gone, so used never under-counts it.
-        released(info, how);
+        if (info == BlockInfo.MISSING) {
+            RawMemory.freeUntracked(address);
+        } else {
+            RawMemory.free(address);
+            // Released after the memory is really gone, so used never under-counts it.
+            released(info, how);
+        }
     }
 
     /** The first half of a free: takes the block out of the table; its info, or {@code MISSING}. */
@@ -205,9 +226,9 @@ public final class OffHeap {
     }
 
     /**
-     * The first half of a resize by an allocator the runtime does not call: the old block
-     * ({@code info}, already taken out of the table with {@link #forget}) grows or shrinks to
-     * {@code size}. Names the site and reserves any growth; returns the site.
+     * The first half of a resize: the old block ({@code info}, already taken out of the table
+     * with {@link #forget}) grows or shrinks to {@code size}. Names the site and reserves any
+     * growth; returns the site. The caller puts the block back if this throws.
      */
     static int reserveResize(long info, long size) {
         int site = BlockInfo.site(info);
@@ -253,12 +274,7 @@ public final class OffHeap {
     }
 
     private static int siteOf(int kind, SiteContext context) {
-        int site = context.armed;
-        if (site != 0) {
-            context.armed = 0;
-            return site;
-        }
-        site = context.site;
+        int site = context.site;
         if (site != 0 || !sitesOn) {
             return site;
         }

@@ -3,9 +3,9 @@ package dev.alloc.runtime;
 /**
  * Per-thread state shared by the rewritten call sites and the JDK choke points.
  *
- * <p>A rewritten call site (see the agent's call-site wrappers) stores its constant site id here
- * around the call into the JDK; the choke point that takes the memory reads it, so attribution
- * costs a thread-local read instead of a stack walk. {@link #inAgent} marks a thread that is
+ * <p>A rewritten call site (see the agent's {@code CallSiteTransformer}) stores its constant site
+ * id here around the call into the JDK; the choke point that takes the memory reads it, so
+ * attribution costs a thread-local access instead of a stack walk. {@link #inAgent} marks a thread that is
  * running the agent's own code, so native memory the agent itself takes is never tracked
  * through the agent (no recursion).
  */
@@ -17,12 +17,10 @@ public final class SiteContext {
         }
     };
 
-    /** The site id of the innermost rewritten call site on this thread, 0 for none. */
+    /** The site id of the rewritten call in progress on this thread, 0 for none. */
     int site;
     /** True while this thread runs agent code that may itself take native memory. */
     boolean inAgent;
-    /** A site armed by a rewritten call just before it calls the JDK; the next allocation takes it. */
-    int armed;
     /** The old block of a libc {@code realloc} in flight on this thread (see {@link MallocHooks}). */
     long reallocating;
 
@@ -33,25 +31,14 @@ public final class SiteContext {
         return CURRENT.get();
     }
 
-    /** Called by a call-site wrapper before the call: sets the site, returns the one to restore. */
-    public int enter(int newSite) {
-        int previous = site;
-        site = newSite;
-        return previous;
+    /** Woven before an intercepted JDK call in application code: the call's constant site id. */
+    public static void prime(int site) {
+        CURRENT.get().site = site;
     }
 
-    /**
-     * Called by a rewritten call site right before a JDK call that allocates at once (no
-     * wrapper frame in between): the allocation that follows on this thread takes this site
-     * and clears it. Used where the JDK inspects its caller ({@code sun.misc.Unsafe} on 24+).
-     */
-    public static void arm(int site) {
-        CURRENT.get().armed = site;
-    }
-
-    /** Called by a call-site wrapper after the call, normally or by exception. */
-    public void exit(int previous) {
-        site = previous;
+    /** Woven after the intercepted call returns. */
+    public static void unprime() {
+        CURRENT.get().site = 0;
     }
 
     /** Marks this thread as running agent code; returns the previous mark for {@link #exitAgent}. */

@@ -12,26 +12,22 @@ import java.util.List;
  * @param namePrefix the method name, or its prefix when {@code prefix} is true
  * @param prefix     match every method whose name starts with {@code namePrefix}
  * @param kind       the kind of memory the call takes
- * @param armsSite   instead of calling a generated wrapper, the call stays where it is and is
- *                   preceded by {@code SiteContext.arm(site)}: for {@code sun.misc.Unsafe}, whose
- *                   JDK 24+ deprecation warning names the calling class, which must stay the
- *                   application's and not a generated wrapper's
  */
-public record InterceptedCall(String owner, String namePrefix, boolean prefix, int kind, boolean armsSite) {
+public record InterceptedCall(String owner, String namePrefix, boolean prefix, int kind) {
 
     /** The calls for the kinds in {@code trackMask}; FFM calls only when the JDK has FFM. */
     public static List<InterceptedCall> forKinds(int trackMask, boolean ffmAvailable) {
         List<InterceptedCall> calls = new ArrayList<>();
         if ((trackMask & (1 << Kind.DIRECT)) != 0) {
-            calls.add(new InterceptedCall("java/nio/ByteBuffer", "allocateDirect", false, Kind.DIRECT, false));
+            calls.add(new InterceptedCall("java/nio/ByteBuffer", "allocateDirect", false, Kind.DIRECT));
         }
         if ((trackMask & (1 << Kind.UNSAFE)) != 0) {
-            calls.add(new InterceptedCall("sun/misc/Unsafe", "allocateMemory", false, Kind.UNSAFE, true));
-            calls.add(new InterceptedCall("sun/misc/Unsafe", "reallocateMemory", false, Kind.UNSAFE, true));
+            calls.add(new InterceptedCall("sun/misc/Unsafe", "allocateMemory", false, Kind.UNSAFE));
+            calls.add(new InterceptedCall("sun/misc/Unsafe", "reallocateMemory", false, Kind.UNSAFE));
         }
         if (ffmAvailable && (trackMask & (1 << Kind.FFM)) != 0) {
-            calls.add(new InterceptedCall("java/lang/foreign/Arena", "allocate", true, Kind.FFM, false));
-            calls.add(new InterceptedCall("java/lang/foreign/SegmentAllocator", "allocate", true, Kind.FFM, false));
+            calls.add(new InterceptedCall("java/lang/foreign/Arena", "allocate", true, Kind.FFM));
+            calls.add(new InterceptedCall("java/lang/foreign/SegmentAllocator", "allocate", true, Kind.FFM));
         }
         return calls;
     }
