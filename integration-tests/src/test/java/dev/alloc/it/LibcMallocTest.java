@@ -28,15 +28,8 @@ class LibcMallocTest {
     @MethodSource("jdks")
     void limitStopsAtTheRightCountAndFreedBlocksAreReusable(Jdk jdk) throws Exception {
         ForkedJvm.Result r = run(jdk, "limit.malloc=64m,report=stderr", "hold");
-        assertEquals(0, r.exitCode(), r.toString());
-        String site = "LibcMalloc.hold(LibcMalloc.java:46)";
-        assertTrue(r.stdout().contains("error dev.alloc.OffHeapLimitExceededError: Off-heap limit exceeded: "
-                + "cannot allocate 1048576 bytes of malloc memory at " + site + "; used 67108864 of 67108864 bytes "
-                + "(limit.malloc); top holders: " + site + " 67108864 (64)\nheld 64\nagain 64\n"), r.toString());
-        Map<String, ExitReportRows.Row> rows = ExitReportRows.parse(r.stderr());
-        assertEquals(0, rows.get(site).liveBytes(), r.toString());
-        assertEquals(64L << 20, rows.get("LibcMalloc.hold(LibcMalloc.java:57)").liveBytes(), r.toString());
-        assertTrue(r.stderr().contains("; malloc 67108864\n"), r.toString());
+        HoldToTheLimit.assertStoppedAt64ThenReused(r, "malloc", true, "LibcMalloc.hold(LibcMalloc.java:46)",
+                "LibcMalloc.hold(LibcMalloc.java:57)");
     }
 
     @ParameterizedTest
