@@ -70,7 +70,7 @@ public final class MallocHooks {
             }
             return;
         }
-        OffHeap.released(info, SiteRegistry.FREED_EXPLICITLY);
+        OffHeap.released(address, info, SiteRegistry.FREED_EXPLICITLY);
     }
 
     /** {@code realloc(NULL, n)} is malloc; a block the agent never saw stays unseen. */

@@ -48,6 +48,7 @@ public final class OffHeap {
         SystemMemory.free(SystemMemory.allocate(16));
         LimitErrors.topHolders(SITES, -1);
         RawMemory.install(newSettings, new MisuseReports(SITES));
+        FlightEvents.install();
         if (newSettings.report != null) {
             Runtime.getRuntime().addShutdownHook(new Thread(new Runnable() {
                 @Override
@@ -153,8 +154,11 @@ public final class OffHeap {
             LIMITER.release(kind, size);
             return;
         }
-        TABLE.put(address, BlockInfo.pack(size, kind, (int) token), 0L);
+        TABLE.put(address, BlockInfo.pack(size, kind, (int) token), CoarseClock.millis());
         SITES.onAllocate((int) token, size);
+        if (size >= FlightEvents.allocationMinSize()) {
+            FlightEvents.allocated(kind, size, address, (int) token);
+        }
     }
 
     /**
@@ -203,7 +207,7 @@ public final class OffHeap {
         } else {
             RawMemory.free(address);
             // Released after the memory is really gone, so used never under-counts it.
-            released(info, how);
+            released(address, info, how);
         }
     }
 
@@ -213,16 +217,19 @@ public final class OffHeap {
     }
 
     /** The second half, once the memory is gone: releases what {@link #forget} returned. */
-    static void released(long info, int how) {
+    static void released(long address, long info, int how) {
         if (info != BlockInfo.MISSING) {
             LIMITER.release(BlockInfo.kind(info), BlockInfo.size(info));
             SITES.onFree(BlockInfo.site(info), BlockInfo.size(info), how);
+            if (BlockInfo.size(info) >= FlightEvents.freeMinSize()) {
+                FlightEvents.freed(BlockInfo.kind(info), BlockInfo.size(info), address, BlockInfo.site(info));
+            }
         }
     }
 
     /** Puts back a block whose free or resize did not happen. */
     static void restore(long address, long info) {
-        TABLE.put(address, info, 0L);
+        TABLE.put(address, info, CoarseClock.millis());
     }
 
     /**
@@ -262,15 +269,26 @@ public final class OffHeap {
             return;
         }
         SITES.onFree(BlockInfo.site(info), oldSize, SiteRegistry.FREED_EXPLICITLY);
+        if (oldSize >= FlightEvents.freeMinSize()) {
+            FlightEvents.freed(kind, oldSize, address, BlockInfo.site(info));
+        }
         if (moved == 0) {
             LIMITER.release(kind, oldSize + Math.max(growth, 0)); // freed: nothing of it is left
             return;
         }
-        TABLE.put(moved, BlockInfo.pack(size, kind, site), 0L);
+        TABLE.put(moved, BlockInfo.pack(size, kind, site), CoarseClock.millis());
         if (growth < 0) {
             LIMITER.release(kind, -growth);
         }
         SITES.onAllocate(site, size);
+        if (size >= FlightEvents.allocationMinSize()) {
+            FlightEvents.allocated(kind, size, moved, site);
+        }
+    }
+
+    /** The site of the allocation this thread is making, for an event raised inside it. */
+    static int currentSite(int kind) {
+        return siteOf(kind, SiteContext.current());
     }
 
     private static int siteOf(int kind, SiteContext context) {
@@ -298,6 +316,7 @@ public final class OffHeap {
             }
             long used = LIMITER.used(hit);
             long limit = LIMITER.limit(hit);
+            FlightEvents.limitExceeded(kind, size, used, limit, hit, site);
             if (policy == Settings.POLICY_WARN) {
                 LIMITER.forceReserve(kind, size);
                 OverLimitWarnings.report(kind, size, SITES.name(site), site, used, limit, hit, SITES);
