@@ -1,5 +1,7 @@
 package dev.alloc.agent;
 
+import dev.alloc.agent.limit.AutoLimit;
+import dev.alloc.agent.limit.ContainerMemory;
 import dev.alloc.agent.options.OptionError;
 import dev.alloc.agent.options.OptionParser;
 import dev.alloc.agent.transform.CallSiteTransformer;
@@ -11,6 +13,8 @@ import dev.alloc.runtime.Kind;
 import dev.alloc.runtime.Log;
 import dev.alloc.runtime.OffHeap;
 import dev.alloc.runtime.Settings;
+import dev.alloc.runtime.jmx.JmxRegistration;
+import dev.alloc.runtime.jmx.OffHeapMonitor;
 import java.lang.instrument.Instrumentation;
 import java.util.Map;
 import java.util.Set;
@@ -36,14 +40,23 @@ final class Installer {
             if (!attached) {
                 System.exit(1); // a bad option must stop the JVM at start: see DESIGN.md
             }
+            AttachState.set("error: " + e.getMessage()); // attached: the target keeps running untracked
             return;
         }
         if (started) {
             Log.warn("the agent is already running in this JVM; ignoring the new options");
+            AttachState.set("already running: " + AttachState.startLine() + " (new options ignored)");
             return;
         }
         started = true;
         Log.setLevel(settings.log);
+        String limitDerivation = null;
+        if (settings.limitAuto) {
+            AutoLimit.Derived derived = AutoLimit.derive(ContainerMemory.ofThisProcess().read(),
+                    Runtime.getRuntime().maxMemory(), settings.headroomPercent);
+            settings = settings.withDerivedLimit(derived.limit());
+            limitDerivation = derived.how();
+        }
         Module runtime = OffHeap.class.getModule();
         JdkAccess.exportInternalMiscTo(inst, runtime);
         JdkAccess.letJdkRead(inst, runtime);
@@ -52,6 +65,7 @@ final class Installer {
         int woven = new ChokePointWeaver(inst).weave(settings.trackMask & available);
         Settings effective = settings.withTrackMask(settings.trackMask & woven);
         OffHeap.install(effective);
+        JmxRegistration.registerInBackground(new OffHeapMonitor(OffHeap.limiter(), OffHeap.sites(), effective.strategy));
 
         BootstrapInjector injector = new BootstrapInjector();
         SiteWrappers wrappers = new SiteWrappers(injector::define);
@@ -59,9 +73,21 @@ final class Installer {
                 InterceptedCall.forKinds(effective.trackMask, KindSupport.hasFfm()),
                 effective.sites ? effective.skipPrefixes() : new String[0], wrappers,
                 module -> inst.redefineModule(module, Set.of(runtime), Map.of(), Map.of(), Set.of(), Map.of()));
+        String rewritten = "";
         if (effective.sites) {
             inst.addTransformer(callSites, true);
+            if (attached) {
+                long start = System.nanoTime();
+                int offered = new LoadedClassRewriter(inst).retransformApplicationClasses();
+                rewritten = "; attached: " + offered + " loaded application classes rescanned for call sites in "
+                        + (System.nanoTime() - start) / 1_000_000 + " ms";
+            }
         }
-        Log.info(StartupLine.describe(effective, settings.trackMask, available));
+        String line = StartupLine.describe(effective, settings.trackMask, available, limitDerivation) + rewritten;
+        Log.info(line);
+        if (attached) {
+            Log.info("attached to a running JVM: allocations made before now are not known (not counted, not limited)");
+        }
+        AttachState.started(line);
     }
 }

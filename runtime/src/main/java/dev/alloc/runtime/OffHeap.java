@@ -1,5 +1,7 @@
 package dev.alloc.runtime;
 
+import dev.alloc.OffHeapLimitExceededError;
+
 /**
  * The narrow bridge: every tracked native allocation, reallocation and free passes through
  * these static methods, called by the code the agent weaves into the JDK ({@link JdkHooks}).
@@ -202,7 +204,11 @@ public final class OffHeap {
                 OverLimitWarnings.report(kind, size, SITES.name(site), site, used, limit, hit, SITES);
                 return;
             }
-            throw LimitErrors.create(kind, size, SITES.name(site), hit, used, limit, SITES);
+            OffHeapLimitExceededError error = LimitErrors.create(kind, size, SITES.name(site), hit, used, limit, SITES);
+            if (policy == Settings.POLICY_EXIT) {
+                ExitOnLimit.exit(error, settings.report, LIMITER, SITES);
+            }
+            throw error;
         } finally {
             context.exitAgent(wasInAgent);
         }

@@ -33,23 +33,19 @@ public final class OptionParser {
     static {
         HANDLERS.put("limit", (key, value, s) -> {
             if (value.equalsIgnoreCase("auto")) {
-                throw notYet(key, "auto", SizeParser.VALID);
+                s.limitAuto();
+            } else {
+                s.limit(positiveSize(key, value));
             }
-            s.limit(positiveSize(key, value));
         });
-        HANDLERS.put("headroom", (key, value, s) -> {
-            throw notYet(key);
-        });
+        HANDLERS.put("headroom", (key, value, s) -> s.headroomPercent(headroom(key, value)));
         for (int kind = 0; kind < Kind.COUNT; kind++) {
             int k = kind;
             HANDLERS.put("limit." + Kind.name(kind), (key, value, s) -> s.kindLimit(k, positiveSize(key, value)));
         }
         HANDLERS.put("policy", (key, value, s) -> {
             String v = oneOf(key, value, "throw", "warn", "exit");
-            if (v.equals("exit")) {
-                throw notYet(key, v, "throw, warn");
-            }
-            s.policy(v.equals("throw") ? Settings.POLICY_THROW : Settings.POLICY_WARN);
+            s.policy(v.equals("throw") ? Settings.POLICY_THROW : v.equals("warn") ? Settings.POLICY_WARN : Settings.POLICY_EXIT);
         });
         HANDLERS.put("warn", (key, value, s) -> s.warnPercent(percent(key, value)));
         HANDLERS.put("strategy", (key, value, s) -> {
@@ -147,7 +143,7 @@ public final class OptionParser {
     }
 
     private static String supportedKeys() {
-        return "limit, limit.direct, limit.unsafe, limit.ffm, limit.malloc, policy, warn, strategy, track, sites, site.skip, report, log";
+        return "limit, headroom, limit.direct, limit.unsafe, limit.ffm, limit.malloc, policy, warn, strategy, track, sites, site.skip, report, log";
     }
 
     private static long positiveSize(String key, String value) throws OptionError {
@@ -170,6 +166,20 @@ public final class OptionParser {
             // reported below
         }
         throw new OptionError("bad percentage '" + printable(value) + "' for " + key, "a whole number from 1 to 100, e.g. 90 or 90%");
+    }
+
+    /** {@code headroom=25%}: a share of what the container leaves beyond the heap, 0 to 99 percent. */
+    private static int headroom(String key, String value) throws OptionError {
+        String digits = value.endsWith("%") ? value.substring(0, value.length() - 1) : value;
+        try {
+            int percent = Integer.parseInt(digits.trim());
+            if (percent >= 0 && percent <= 99) {
+                return percent;
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw new OptionError("bad headroom '" + printable(value) + "' for " + key, "a whole number from 0 to 99, e.g. 25%");
     }
 
     private static String oneOf(String key, String value, String... allowed) throws OptionError {
