@@ -1,5 +1,6 @@
 package dev.alloc.agent.cli;
 
+import dev.alloc.agent.AttachState;
 import dev.alloc.runtime.Sizes;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -34,6 +35,11 @@ final class StatusCommand {
         int top = args.length == 3 ? Arguments.positiveInt("--top", args[2]) : 10;
         String address;
         try (TargetVm target = TargetVm.attach(args[0])) {
+            String state = target.property(AttachState.PROPERTY);
+            if (state == null || state.startsWith("error: ")) {
+                throw new CommandError("no alloc agent in JVM " + args[0] + (state == null ? "" : " (" + state + ")")
+                        + "; load one with: " + AttachCommand.USAGE, 1);
+            }
             address = target.vm.startLocalManagementAgent();
         } catch (IOException e) {
             throw new CommandError("cannot start the local management agent in JVM " + args[0] + ": " + e.getMessage(), 1);
