@@ -39,12 +39,17 @@ public final class AllocAgent {
         if (isRuntimeLoaded()) {
             return true;
         }
-        JdkAccess.exportInternalMiscTo(inst, AllocAgent.class.getModule());
         File jar = new File(AllocAgent.class.getProtectionDomain().getCodeSource().getLocation().toURI());
         try (JarFile agentJar = new JarFile(jar)) {
-            new BootstrapInjector().injectRuntime(agentJar);
+            try {
+                JdkAccess.exportInternalMiscTo(inst, AllocAgent.class.getModule());
+                new BootstrapInjector().injectRuntime(agentJar);
+            } catch (Exception | LinkageError e) {
+                // A JDK without Unsafe.defineClass: the documented way, at the price of a CDS warning.
+                inst.appendToBootstrapClassLoaderSearch(new JarFile(RuntimeJar.extract(agentJar)));
+            }
         }
-        return true;
+        return isRuntimeLoaded();
     }
 
     private static boolean isRuntimeLoaded() {

@@ -1,15 +1,10 @@
 package dev.alloc.agent;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.lang.reflect.Method;
 import java.util.ArrayList;
-import java.util.Enumeration;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.jar.JarEntry;
 import java.util.jar.JarFile;
 
 /**
@@ -20,7 +15,7 @@ import java.util.jar.JarFile;
  * loader rather than by appending a jar to the bootstrap search path: appending makes the JVM
  * print a class-data-sharing warning at every start and turns CDS off for application classes.
  * A class whose supertype is not defined yet fails with {@code NoClassDefFoundError} and is
- * tried again after the others. Generated call-site wrappers are defined the same way later.
+ * tried again after the others.
  */
 final class BootstrapInjector {
     private final Object unsafe;
@@ -35,17 +30,7 @@ final class BootstrapInjector {
 
     /** Defines every runtime class found in {@code agentJar}; returns how many. */
     int injectRuntime(JarFile agentJar) throws IOException, ReflectiveOperationException {
-        Map<String, byte[]> pending = new LinkedHashMap<>();
-        for (Enumeration<JarEntry> entries = agentJar.entries(); entries.hasMoreElements();) {
-            JarEntry entry = entries.nextElement();
-            String name = entry.getName();
-            if (name.startsWith("dev/alloc/") && name.endsWith(".class") && !name.startsWith("dev/alloc/agent/")
-                    && !name.endsWith("module-info.class") && !name.endsWith("package-info.class")) {
-                try (InputStream in = agentJar.getInputStream(entry)) {
-                    pending.put(name.substring(0, name.length() - 6).replace('/', '.'), readAll(in));
-                }
-            }
-        }
+        Map<String, byte[]> pending = RuntimeJar.classes(agentJar);
         int defined = 0;
         while (!pending.isEmpty()) {
             List<String> done = new ArrayList<>();
@@ -72,21 +57,11 @@ final class BootstrapInjector {
         return defined;
     }
 
-    /** Defines one class in the bootstrap loader. */
-    Class<?> define(String binaryName, byte[] bytes) throws ReflectiveOperationException {
+    private Class<?> define(String binaryName, byte[] bytes) throws ReflectiveOperationException {
         return (Class<?>) defineClass.invoke(unsafe, binaryName, bytes, 0, bytes.length, null, null);
     }
 
     private static boolean isAlreadyDefined(Throwable failure) {
         return failure instanceof LinkageError && String.valueOf(failure.getMessage()).contains("duplicate class definition");
-    }
-
-    private static byte[] readAll(InputStream in) throws IOException {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        byte[] buffer = new byte[8192];
-        for (int n; (n = in.read(buffer)) > 0;) {
-            out.write(buffer, 0, n);
-        }
-        return out.toByteArray();
     }
 }

@@ -5,11 +5,7 @@ import dev.alloc.agent.limit.ContainerMemory;
 import dev.alloc.agent.options.OptionError;
 import dev.alloc.agent.options.OptionParser;
 import dev.alloc.agent.transform.CallSiteTransformer;
-import dev.alloc.agent.transform.ChokePoint;
-import dev.alloc.agent.transform.ChokePointTransformer;
 import dev.alloc.agent.transform.InterceptedCall;
-import dev.alloc.agent.transform.SiteWrappers;
-import dev.alloc.runtime.Kind;
 import dev.alloc.runtime.Log;
 import dev.alloc.runtime.OffHeap;
 import dev.alloc.runtime.Settings;
@@ -67,11 +63,9 @@ final class Installer {
         OffHeap.install(effective);
         JmxRegistration.registerInBackground(new OffHeapMonitor(OffHeap.limiter(), OffHeap.sites(), effective.strategy));
 
-        BootstrapInjector injector = new BootstrapInjector();
-        SiteWrappers wrappers = new SiteWrappers(injector::define);
         CallSiteTransformer callSites = new CallSiteTransformer(
                 InterceptedCall.forKinds(effective.trackMask, KindSupport.hasFfm()),
-                effective.sites ? effective.skipPrefixes() : new String[0], wrappers,
+                effective.sites ? effective.skipPrefixes() : new String[0],
                 module -> inst.redefineModule(module, Set.of(runtime), Map.of(), Map.of(), Set.of(), Map.of()));
         String rewritten = "";
         if (effective.sites) {

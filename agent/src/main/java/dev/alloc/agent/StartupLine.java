@@ -4,7 +4,9 @@ import dev.alloc.runtime.Kind;
 import dev.alloc.runtime.Settings;
 import dev.alloc.runtime.Sizes;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /** The one line the agent prints at start ({@code log=info}): limit, policy, strategy, kinds. */
 final class StartupLine {
@@ -33,18 +35,21 @@ final class StartupLine {
         }
         line.append(", strategy ").append(settings.strategy);
         List<String> tracked = new ArrayList<>();
-        List<String> notTracked = new ArrayList<>();
+        // Kinds requested but not tracked, grouped by reason: "ffm, malloc unavailable on JDK 17".
+        Map<String, List<String>> notTracked = new LinkedHashMap<>();
         for (int kind = 0; kind < Kind.COUNT; kind++) {
             if (settings.tracks(kind)) {
                 tracked.add(Kind.name(kind));
             } else if ((requestedKinds & (1 << kind)) != 0) {
-                notTracked.add(Kind.name(kind) + " " + ((availableKinds & (1 << kind)) == 0
-                        ? KindSupport.whyUnavailable(kind) : "not instrumentable"));
+                String why = (availableKinds & (1 << kind)) == 0 ? KindSupport.whyUnavailable(kind) : "not instrumentable";
+                notTracked.computeIfAbsent(why, w -> new ArrayList<>()).add(Kind.name(kind));
             }
         }
         line.append(", tracking ").append(tracked.isEmpty() ? "nothing" : String.join(", ", tracked));
         if (!notTracked.isEmpty()) {
-            line.append(" (").append(String.join("; ", notTracked)).append(')');
+            List<String> reasons = new ArrayList<>();
+            notTracked.forEach((why, kinds) -> reasons.add(String.join(", ", kinds) + " " + why));
+            line.append(" (").append(String.join("; ", reasons)).append(')');
         }
         line.append(settings.sites ? ", sites on" : ", sites off");
         return line.toString();

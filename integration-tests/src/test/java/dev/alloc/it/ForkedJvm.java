@@ -81,7 +81,8 @@ public final class ForkedJvm {
         List<String> entries = new ArrayList<>();
         for (String entry : System.getProperty("java.class.path").split(java.io.File.pathSeparator)) {
             String name = Paths.get(entry).getFileName().toString();
-            if (!name.startsWith("alloc-agent") && !name.startsWith("alloc-runtime") && !name.startsWith("asm-")) {
+            if (!name.startsWith("alloc-agent") && !name.startsWith("alloc-runtime") && !name.startsWith("asm-")
+                    && !name.equals("alloc.jar")) {
                 entries.add(entry);
             }
         }

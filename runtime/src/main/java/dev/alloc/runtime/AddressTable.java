@@ -25,10 +25,17 @@ import java.util.concurrent.atomic.AtomicInteger;
  *   <li>Remove finds the key and CASes it to a tombstone, so a racing double free removes the
  *       entry at most once.</li>
  *   <li>Growth: when claims of never-used slots pass 3/4 of the newest generation, a new one
- *       is pushed in front (under a lock: this is rare). Inserts go to the newest generation
- *       only; older ones only lose entries and are dropped once empty. Lookups search from
- *       newest to oldest. An insert that lands in a generation dropped concurrently notices it
- *       (the drop and the insert are both volatile, so one sees the other) and moves the entry.</li>
+ *       is pushed in front (under a lock: this is rare) and the old newest is then marked
+ *       {@code closed}. Inserts go to the newest generation only; older ones only lose entries
+ *       and are dropped once empty. Lookups search from newest to oldest.</li>
+ *   <li>An insert that raced with growth may land in a generation that is no longer the newest,
+ *       and a generation must never be dropped with an entry in it. This is a Dekker handshake
+ *       over two volatile variables: the inserter writes the key, then reads {@code closed};
+ *       the grower writes {@code closed}, then reads every key before dropping. Volatile
+ *       accesses are totally ordered, so at least one sees the other's write: either the grower
+ *       sees the key and keeps the generation, or the inserter sees {@code closed}, takes its
+ *       entry back (CAS key to tombstone) and inserts again into the newest. Both may happen;
+ *       that only delays the drop.</li>
  * </ul>
  */
 public final class AddressTable {
@@ -44,6 +51,8 @@ public final class AddressTable {
         final int mask;
         final int growAt;
         final AtomicInteger claimed = new AtomicInteger();
+        /** Set once this is no longer the newest generation; see the class comment. */
+        volatile boolean closed;
 
         Generation(int capacity) {
             slots = new long[capacity * STRIDE];
@@ -79,8 +88,8 @@ public final class AddressTable {
             if (newest.claimed.get() >= newest.growAt) {
                 grow(newest);
             }
-            if (!isLive(newest)) {
-                // Dropped while we inserted: take the entry back and insert it again.
+            if (newest.closed) {
+                // Growth raced with us: take the entry back and insert it into the newest.
                 if (SLOTS.compareAndSet(newest.slots, base, address, TOMBSTONE)) {
                     continue;
                 }
@@ -155,15 +164,6 @@ public final class AddressTable {
         return -1;
     }
 
-    private boolean isLive(Generation g) {
-        for (Generation candidate : generations) {
-            if (candidate == g) {
-                return true;
-            }
-        }
-        return false;
-    }
-
     private synchronized void grow(Generation full) {
         Generation[] chain = generations;
         if (chain[0] != full) {
@@ -176,15 +176,23 @@ public final class AddressTable {
         }
         Generation[] next = new Generation[chain.length + 1];
         next[0] = new Generation(capacity);
+        System.arraycopy(chain, 0, next, 1, chain.length);
+        generations = next;
+        full.closed = true; // every generation but the newest is closed before any is dropped
+        // Readers may be walking 'next' now: build the trimmed chain in a fresh array.
+        Generation[] kept = new Generation[next.length];
+        kept[0] = next[0];
         int n = 1;
         for (Generation g : chain) {
             if (liveEntries(g) > 0) {
-                next[n++] = g;
+                kept[n++] = g;
             }
         }
-        Generation[] trimmed = new Generation[n];
-        System.arraycopy(next, 0, trimmed, 0, n);
-        generations = trimmed;
+        if (n < next.length) {
+            Generation[] trimmed = new Generation[n];
+            System.arraycopy(kept, 0, trimmed, 0, n);
+            generations = trimmed;
+        }
     }
 
     private static int liveEntries(Generation g) {

@@ -25,7 +25,21 @@ final class LimitErrors {
             message.append(" (limit.").append(Kind.name(limitHit)).append(')');
         }
         message.append("; top holders: ").append(topHolders(sites, limitHit == Limiter.TOTAL ? -1 : limitHit));
-        return new OffHeapLimitExceededError(message.toString(), Kind.name(kind), size, used, limit, site);
+        OffHeapLimitExceededError error =
+                new OffHeapLimitExceededError(message.toString(), Kind.name(kind), size, used, limit, site);
+        error.setStackTrace(withoutAgentFrames(error.getStackTrace()));
+        return error;
+    }
+
+    /** The agent's own frames say nothing to the user: the trace starts at the JDK API called. */
+    private static StackTraceElement[] withoutAgentFrames(StackTraceElement[] frames) {
+        java.util.List<StackTraceElement> kept = new java.util.ArrayList<>(frames.length);
+        for (StackTraceElement frame : frames) {
+            if (!frame.getClassName().startsWith("dev.alloc.runtime.")) {
+                kept.add(frame);
+            }
+        }
+        return kept.toArray(new StackTraceElement[0]);
     }
 
     static String topHolders(SiteRegistry sites, int kind) {

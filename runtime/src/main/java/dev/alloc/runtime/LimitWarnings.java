@@ -15,7 +15,7 @@ final class LimitWarnings implements Limiter.WarningListener {
         boolean wasInAgent = context.enterAgent();
         try {
             String name = which == Limiter.TOTAL ? "limit" : "limit." + Kind.name(which);
-            Log.warn("warning: off-heap use reached " + Sizes.human(used) + " of " + name + " " + Sizes.human(limit)
+            Log.info("warning: off-heap use reached " + Sizes.human(used) + " of " + name + " " + Sizes.human(limit)
                     + " (" + (used * 100 / limit) + "%)");
         } finally {
             context.exitAgent(wasInAgent);

@@ -82,11 +82,11 @@ public final class OffHeap {
 
     /** Allocates {@code size} bytes of {@code kind}, reserving them against the limits first. */
     public static long allocate(int kind, long size) {
-        if ((trackMask & (1 << kind)) == 0 || size <= 0) {
+        if ((trackMask & (1 << kind)) == 0) {
             return SystemMemory.allocate(size);
         }
         SiteContext context = SiteContext.current();
-        if (context.inAgent) {
+        if (context.inAgent || size <= 0) {
             return SystemMemory.allocate(size);
         }
         int site = siteOf(kind, context);
@@ -109,29 +109,38 @@ public final class OffHeap {
     /**
      * Resizes a block: the change in size is reserved (or released) and the whole block moves to
      * the reallocating site. Blocks the agent never saw pass through untouched and uncounted.
+     *
+     * <p>The old entry is taken out of the table before the block is resized: once realloc has
+     * moved (freed) it, another thread may be handed the same address and record it, and a
+     * removal after that would remove the other thread's block.
      */
     public static long reallocate(int kind, long address, long size) {
         if (address == 0) {
             return allocate(kind, size);
         }
-        long info = TABLE.get(address);
-        if (info == BlockInfo.MISSING || size <= 0) {
-            long moved = SystemMemory.reallocate(address, size);
-            if (info != BlockInfo.MISSING) {
-                forget(address, BlockInfo.size(info), SiteRegistry.FREED_EXPLICITLY);
-            }
-            return moved;
+        long info = TABLE.remove(address);
+        if (info == BlockInfo.MISSING) {
+            // a block we never saw stays unseen
+            return SystemMemory.reallocate(address, size);
         }
-        SiteContext context = SiteContext.current();
         int oldKind = BlockInfo.kind(info);
         long oldSize = BlockInfo.size(info);
-        int site = context.inAgent ? BlockInfo.site(info) : siteOf(oldKind, context);
         long growth = size - oldSize;
-        if (growth > 0) {
-            int hit = LIMITER.tryReserve(oldKind, growth);
-            if (hit != Limiter.OK) {
-                overLimit(oldKind, growth, site, hit, context);
+        int site = BlockInfo.site(info);
+        try {
+            SiteContext context = SiteContext.current();
+            if (!context.inAgent && size > 0) {
+                site = siteOf(oldKind, context);
             }
+            if (growth > 0) {
+                int hit = LIMITER.tryReserve(oldKind, growth);
+                if (hit != Limiter.OK) {
+                    overLimit(oldKind, growth, site, hit, context);
+                }
+            }
+        } catch (Throwable overLimit) {
+            TABLE.put(address, info, 0L);
+            throw overLimit;
         }
         long moved;
         try {
@@ -140,14 +149,18 @@ public final class OffHeap {
             if (growth > 0) {
                 LIMITER.release(oldKind, growth);
             }
+            TABLE.put(address, info, 0L);
             throw reallocFailed;
         }
-        TABLE.remove(address);
+        SITES.onFree(BlockInfo.site(info), oldSize, SiteRegistry.FREED_EXPLICITLY);
+        if (moved == 0) {
+            LIMITER.release(oldKind, oldSize); // size 0: the block was freed
+            return 0;
+        }
         TABLE.put(moved, BlockInfo.pack(size, oldKind, site), 0L);
         if (growth < 0) {
             LIMITER.release(oldKind, -growth);
         }
-        SITES.onFree(BlockInfo.site(info), oldSize, SiteRegistry.FREED_EXPLICITLY);
         SITES.onAllocate(site, size);
         return moved;
     }
@@ -163,14 +176,6 @@ public final class OffHeap {
             // Released after the memory is really gone, so used never under-counts it.
             LIMITER.release(BlockInfo.kind(info), BlockInfo.size(info));
             SITES.onFree(BlockInfo.site(info), BlockInfo.size(info), how);
-        }
-    }
-
-    private static void forget(long address, long size, int how) {
-        long info = TABLE.remove(address);
-        if (info != BlockInfo.MISSING) {
-            LIMITER.release(BlockInfo.kind(info), size);
-            SITES.onFree(BlockInfo.site(info), size, how);
         }
     }
 

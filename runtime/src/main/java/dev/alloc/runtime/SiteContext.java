@@ -3,9 +3,9 @@ package dev.alloc.runtime;
 /**
  * Per-thread state shared by the rewritten call sites and the JDK choke points.
  *
- * <p>A rewritten call site (see the agent's call-site wrappers) stores its constant site id here
- * around the call into the JDK; the choke point that takes the memory reads it, so attribution
- * costs a thread-local read instead of a stack walk. {@link #inAgent} marks a thread that is
+ * <p>A rewritten call site (see the agent's {@code CallSiteTransformer}) stores its constant site
+ * id here around the call into the JDK; the choke point that takes the memory reads it, so
+ * attribution costs a thread-local access instead of a stack walk. {@link #inAgent} marks a thread that is
  * running the agent's own code, so native memory the agent itself takes is never tracked
  * through the agent (no recursion).
  */
@@ -17,7 +17,7 @@ public final class SiteContext {
         }
     };
 
-    /** The site id of the innermost rewritten call site on this thread, 0 for none. */
+    /** The site id of the rewritten call in progress on this thread, 0 for none. */
     int site;
     /** True while this thread runs agent code that may itself take native memory. */
     boolean inAgent;
@@ -29,16 +29,14 @@ public final class SiteContext {
         return CURRENT.get();
     }
 
-    /** Called by a call-site wrapper before the call: sets the site, returns the one to restore. */
-    public int enter(int newSite) {
-        int previous = site;
-        site = newSite;
-        return previous;
+    /** Woven before an intercepted JDK call in application code: the call's constant site id. */
+    public static void prime(int site) {
+        CURRENT.get().site = site;
     }
 
-    /** Called by a call-site wrapper after the call, normally or by exception. */
-    public void exit(int previous) {
-        site = previous;
+    /** Woven after the intercepted call returns. */
+    public static void unprime() {
+        CURRENT.get().site = 0;
     }
 
     /** Marks this thread as running agent code; returns the previous mark for {@link #exitAgent}. */

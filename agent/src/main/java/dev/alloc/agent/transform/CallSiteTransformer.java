@@ -15,36 +15,42 @@ import org.objectweb.asm.Opcodes;
 
 /**
  * Rewrites calls to the intercepted JDK APIs in application and library classes, as they load
- * through any class loader (including the source launcher's and lambdas' host classes): each
- * call becomes a call to its {@link SiteWrappers generated wrapper} with the site's constant id,
- * registered now under the name {@code com.example.Cache.grow(Cache.java:42)}.
+ * through any class loader (including the source launcher's, and lambdas' host classes): the
+ * call is framed by {@code SiteContext.prime(<constant site id>)} and {@code SiteContext.unprime()},
+ * so that the JDK choke point below reads the site from the thread's context instead of walking
+ * the stack. The site is registered now, named as a stack trace names the frame:
+ * {@code com.example.Cache.grow(Cache.java:42)}.
+ *
+ * <p>The JDK call itself stays where it was, in the application's class: caller-sensitive
+ * checks (JDK 24+'s {@code sun.misc.Unsafe} warnings name the caller) still see the real caller.
+ * The operand stack is unchanged around the call, so no stack map frame changes. If the call
+ * throws before reaching a choke point, the site stays primed until the thread's next rewritten
+ * call: at worst one later JDK-internal allocation on that thread borrows that site's name.
  *
  * <p>JDK classes, the agent's own, and classes under a {@code site.skip} prefix are left alone
  * (allocations from them are named by a stack walk, past the skipped frames). A class whose
  * constant pool names no intercepted type is returned untouched after one scan of that pool.
  */
 public final class CallSiteTransformer implements ClassFileTransformer {
+    private static final String CONTEXT = "dev/alloc/runtime/SiteContext";
     private static final String[] NEVER = {"java/", "javax/", "jdk/", "sun/", "com/sun/", "dev/alloc/runtime/", "dev/alloc/agent/"};
 
     private final List<InterceptedCall> calls;
     private final ConstantPoolScan scan;
     private final String[] skipPrefixes;
-    private final SiteWrappers wrappers;
     private final Consumer<Module> moduleReader;
 
     /**
      * @param skipPackages  {@code site.skip} package prefixes, dotted
      * @param moduleReader  makes a named module read the runtime's module before it is rewritten
      */
-    public CallSiteTransformer(List<InterceptedCall> calls, String[] skipPackages, SiteWrappers wrappers,
-                               Consumer<Module> moduleReader) {
+    public CallSiteTransformer(List<InterceptedCall> calls, String[] skipPackages, Consumer<Module> moduleReader) {
         this.calls = calls;
         this.scan = new ConstantPoolScan(calls);
         this.skipPrefixes = new String[skipPackages.length];
         for (int i = 0; i < skipPackages.length; i++) {
             skipPrefixes[i] = skipPackages[i].replace('.', '/');
         }
-        this.wrappers = wrappers;
         this.moduleReader = moduleReader;
     }
 
@@ -110,10 +116,11 @@ public final class CallSiteTransformer implements ClassFileTransformer {
                             super.visitMethodInsn(opcode, owner, name, desc, itf);
                             return;
                         }
-                        SiteWrappers.Wrapper wrapper = wrappers.wrapperFor(opcode, owner, name, desc, itf);
                         int site = OffHeap.internSite(siteName(dottedName, methodName, sourceFile, line), call.kind());
                         super.visitLdcInsn(site);
-                        super.visitMethodInsn(Opcodes.INVOKESTATIC, wrapper.className(), "call", wrapper.descriptor(), false);
+                        super.visitMethodInsn(Opcodes.INVOKESTATIC, CONTEXT, "prime", "(I)V", false);
+                        super.visitMethodInsn(opcode, owner, name, desc, itf);
+                        super.visitMethodInsn(Opcodes.INVOKESTATIC, CONTEXT, "unprime", "()V", false);
                         rewroteHere = true;
                         changed[0] = true;
                     }

@@ -77,15 +77,20 @@ final class TlsfHeap {
     /** Allocates a block: its descriptor (see {@link #address}, {@link #size}), or -1 if no list can serve it. */
     int allocate(long request, long alignment) {
         long need = (Math.max(request, GRANULE) + GRANULE - 1) & -GRANULE;
-        int block = findFree(alignment > GRANULE ? need + alignment - GRANULE : need);
+        // Room for the worst alignment gap, but no more than a chunk: a chunk's start is page-aligned.
+        long padded = alignment > GRANULE ? Math.min(need + alignment - GRANULE, region.chunkBytes()) : need;
+        int block = findFree(padded);
         if (block == NONE) {
+            return NONE;
+        }
+        long gap = ((start[block] + alignment - 1) & -alignment) - start[block];
+        if (gap + need > size[block]) {
             return NONE;
         }
         removeFree(block);
         if (size[block] == region.chunkBytes()) {
             region.reused(region.chunkOf(start[block]));
         }
-        long gap = ((start[block] + alignment - 1) & -alignment) - start[block];
         if (gap > 0) {
             int front = block;
             block = split(front, gap);

@@ -1,0 +1,52 @@
+package dev.alloc.agent;
+
+import java.io.File;
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.Enumeration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.jar.JarEntry;
+import java.util.jar.JarFile;
+import java.util.jar.JarOutputStream;
+
+/** The runtime's classes inside the agent jar: {@code dev/alloc/**} outside {@code dev/alloc/agent/}. */
+final class RuntimeJar {
+    private RuntimeJar() {
+    }
+
+    static boolean isRuntimeClass(String entryName) {
+        return entryName.startsWith("dev/alloc/") && entryName.endsWith(".class")
+                && !entryName.startsWith("dev/alloc/agent/") && !entryName.endsWith("module-info.class")
+                && !entryName.endsWith("package-info.class");
+    }
+
+    /** Binary class name to class bytes, for every runtime class. */
+    static Map<String, byte[]> classes(JarFile agentJar) throws IOException {
+        Map<String, byte[]> classes = new LinkedHashMap<>();
+        for (Enumeration<JarEntry> entries = agentJar.entries(); entries.hasMoreElements();) {
+            JarEntry entry = entries.nextElement();
+            if (isRuntimeClass(entry.getName())) {
+                try (InputStream in = agentJar.getInputStream(entry)) {
+                    String name = entry.getName();
+                    classes.put(name.substring(0, name.length() - ".class".length()).replace('/', '.'), in.readAllBytes());
+                }
+            }
+        }
+        return classes;
+    }
+
+    /** Writes the runtime's classes to a temporary jar (deleted at exit) for the bootstrap search path. */
+    static File extract(JarFile agentJar) throws IOException {
+        File file = File.createTempFile("alloc-runtime", ".jar");
+        file.deleteOnExit();
+        try (JarOutputStream out = new JarOutputStream(new java.io.FileOutputStream(file))) {
+            for (Map.Entry<String, byte[]> entry : classes(agentJar).entrySet()) {
+                out.putNextEntry(new JarEntry(entry.getKey().replace('.', '/') + ".class"));
+                out.write(entry.getValue());
+                out.closeEntry();
+            }
+        }
+        return file;
+    }
+}

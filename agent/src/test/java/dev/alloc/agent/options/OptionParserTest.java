@@ -1,0 +1,127 @@
+package dev.alloc.agent.options;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import dev.alloc.runtime.Kind;
+import dev.alloc.runtime.Log;
+import dev.alloc.runtime.Settings;
+import java.util.Properties;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+class OptionParserTest {
+    private static Settings parse(String args) throws OptionError {
+        return OptionParser.parse(args, new Properties());
+    }
+
+    private static String error(String args) {
+        return assertThrows(OptionError.class, () -> parse(args)).getMessage();
+    }
+
+    @Test
+    void defaultsFollowTheDesign() throws OptionError {
+        Settings s = parse(null);
+        assertEquals(0, s.limit);
+        assertEquals(Settings.POLICY_THROW, s.policy);
+        assertEquals(90, s.warnPercent);
+        assertEquals("system", s.strategy);
+        assertEquals(Kind.ALL, s.trackMask);
+        assertTrue(s.sites);
+        assertNull(s.report);
+        assertEquals(Log.INFO, s.log);
+    }
+
+    @Test
+    void parsesEveryBuiltKey() throws OptionError {
+        Settings s = parse("limit=512MiB,limit.direct=64m,limit.unsafe=1g,policy=warn,warn=75%,strategy=system,"
+                + "track=direct;unsafe,sites=off,site.skip=io.netty.;com.example.pool.,report=stderr,log=quiet");
+        assertEquals(512L << 20, s.limit);
+        assertEquals(64L << 20, s.kindLimit(Kind.DIRECT));
+        assertEquals(1L << 30, s.kindLimit(Kind.UNSAFE));
+        assertEquals(0, s.kindLimit(Kind.FFM));
+        assertEquals(Settings.POLICY_WARN, s.policy);
+        assertEquals(75, s.warnPercent);
+        assertEquals(1 << Kind.DIRECT | 1 << Kind.UNSAFE, s.trackMask);
+        assertFalse(s.sites);
+        assertArrayEquals(new String[] {"io.netty.", "com.example.pool."}, s.skipPrefixes());
+        assertEquals("stderr", s.report);
+        assertEquals(Log.QUIET, s.log);
+    }
+
+    @Test
+    void propertiesApplyAndTheAgentArgumentWins() throws OptionError {
+        Properties properties = new Properties();
+        properties.setProperty("alloc.limit", "1g");
+        properties.setProperty("alloc.warn", "50");
+        properties.setProperty("unrelated.property", "x");
+        Settings s = OptionParser.parse("limit=2g", properties);
+        assertEquals(2L << 30, s.limit);
+        assertEquals(50, s.warnPercent);
+    }
+
+    @Test
+    void badInputGivesTheContractLine() {
+        assertEquals("unknown option 'limt'; valid: " + OptionParser.keys(), error("limt=64m"));
+        assertTrue(error("limit=64q").startsWith("bad size '64q' for limit; valid: a whole number of bytes"));
+        assertTrue(error("limit=0").startsWith("bad size '0' for limit (must be more than 0); valid: "));
+        assertEquals("bad value 'maybe' for policy; valid: throw, warn, exit", error("policy=maybe"));
+        assertTrue(error("warn=101").startsWith("bad percentage '101' for warn; valid: "));
+        assertTrue(error("track=direct;heap").startsWith("unknown kind 'heap' in track; valid: "));
+        assertTrue(error("limit").startsWith("option 'limit' has no value"));
+        assertTrue(error("limit=1m,limit=2m").startsWith("option 'limit' is given twice"));
+        assertTrue(error("report=/no/such/dir/report.txt").startsWith("cannot write the report to"));
+        Properties typo = new Properties();
+        typo.setProperty("alloc.limt", "1g");
+        OptionError fromProperty = assertThrows(OptionError.class, () -> OptionParser.parse("", typo));
+        assertTrue(fromProperty.getMessage().startsWith("unknown option '-Dalloc.limt'; valid: "));
+    }
+
+    @Test
+    void keysNotBuiltYetAreRefusedNotIgnored() {
+        for (String args : new String[] {"jfr=on", "pool=64m", "pool.fallback=fail", "headroom=10%"}) {
+            assertTrue(error(args).contains("is not supported yet; valid: "), args);
+        }
+        assertTrue(error("strategy=slab").startsWith("strategy=slab is not supported yet; valid: "));
+        assertTrue(error("limit=auto").startsWith("limit=auto is not supported yet; valid: "));
+        assertTrue(error("policy=exit").startsWith("policy=exit is not supported yet; valid: "));
+    }
+
+    /** Whatever the user types, the outcome is settings or one line of error, nothing else. */
+    @Test
+    void randomGarbageGivesOneLineErrorsAndNothingElseEscapes() {
+        Random random = new Random(42);
+        String alphabet = "limt=,;.%mMgGkKbBiI0123456789 -_auto\t\n\u00e9\u0000=direct;unsafe";
+        String[] keys = {"limit", "limit.direct", "policy", "warn", "track", "sites", "site.skip", "report", "log", "x"};
+        for (int i = 0; i < 20_000; i++) {
+            StringBuilder args = new StringBuilder();
+            int items = random.nextInt(4);
+            for (int item = 0; item < items; item++) {
+                if (item > 0) {
+                    args.append(random.nextInt(5) == 0 ? ";" : ",");
+                }
+                if (random.nextBoolean()) {
+                    args.append(keys[random.nextInt(keys.length)]).append('=');
+                }
+                int length = random.nextInt(8);
+                for (int c = 0; c < length; c++) {
+                    args.append(alphabet.charAt(random.nextInt(alphabet.length())));
+                }
+            }
+            try {
+                parse(args.toString());
+            } catch (OptionError e) {
+                String message = e.getMessage();
+                assertTrue(message.contains("; valid: "), message);
+                assertFalse(message.contains("\n") || message.contains("\r"), message);
+            } catch (RuntimeException e) {
+                fail("'" + args + "' escaped as " + e);
+            }
+        }
+    }
+}

@@ -1,0 +1,42 @@
+package dev.alloc.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.alloc.it.programs.TwoSites;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/** A typo in an option stops the JVM with one line on stderr: no stack trace, no JVM banner. */
+class BadOptionsTest {
+    static Stream<Arguments> cases() {
+        List<String[]> options = List.of(
+                new String[] {"-javaagent-arg", "limt=64m", "alloc: unknown option 'limt'; valid: limit, headroom,"},
+                new String[] {"-javaagent-arg", "limit=64q", "alloc: bad size '64q' for limit; valid: a whole number"},
+                new String[] {"-javaagent-arg", "policy=never", "alloc: bad value 'never' for policy; valid: throw, warn, exit"},
+                new String[] {"-javaagent-arg", "limit", "alloc: option 'limit' has no value"},
+                new String[] {"-D", "-Dalloc.limit=lots", "alloc: bad size 'lots' for limit; valid: "});
+        return Jdk.all().stream().flatMap(jdk -> options.stream().map(o -> Arguments.of(jdk, o[0], o[1], o[2])));
+    }
+
+    @ParameterizedTest(name = "{0}: {2}")
+    @MethodSource("cases")
+    void oneLineAndANonZeroExit(Jdk jdk, String how, String option, String expectedStart) {
+        ForkedJvm jvm = ForkedJvm.on(jdk);
+        if (how.equals("-D")) {
+            jvm.jvmArgs(option).agent("");
+        } else {
+            jvm.agent(option);
+        }
+        ForkedJvm.Result r = jvm.main(TwoSites.class).run();
+        assertNotEquals(0, r.exitCode(), r.toString());
+        assertEquals("", r.stdout(), r.toString());
+        String[] lines = r.stderr().strip().split("\n");
+        assertEquals(1, lines.length, r.toString());
+        assertTrue(lines[0].startsWith(expectedStart), r.toString());
+    }
+}

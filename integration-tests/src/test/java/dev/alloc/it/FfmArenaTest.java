@@ -1,0 +1,84 @@
+package dev.alloc.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import dev.alloc.it.programs.TwoSites;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/** FFM native segments from every kind of arena under the real agent (issue 3, kind ffm; JDK 22+). */
+class FfmArenaTest {
+    /** Every listed JDK; tests that need FFM skip the older ones (an empty source would be an error). */
+    static List<Jdk> jdks() {
+        return Jdk.all();
+    }
+
+    private static Path program() throws Exception {
+        return Paths.get(FfmArenaTest.class.getResource("/programs/FfmArenas.java").toURI());
+    }
+
+    @ParameterizedTest
+    @MethodSource("jdks")
+    void limitStopsAtTheRightCountAndClosingTheArenaMakesTheMemoryReusable(Jdk jdk) throws Exception {
+        assumeTrue(jdk.feature() >= 22, "FFM is final from JDK 22");
+        ForkedJvm.Result r = ForkedJvm.on(jdk).agent("limit.ffm=64m,report=stderr").source(program(), "hold").run();
+        assertEquals(0, r.exitCode(), r.toString());
+        String site = "FfmArenas.hold(FfmArenas.java:29)";
+        assertTrue(r.stdout().contains("error dev.alloc.OffHeapLimitExceededError: Off-heap limit exceeded: "
+                + "cannot allocate 1048576 bytes of ffm memory at " + site + "; used 67108864 of 67108864 bytes "
+                + "(limit.ffm); top holders: " + site + " 67108864 (64)\nheld 64\nagain 64\n"), r.toString());
+        Map<String, ExitReportRows.Row> rows = ExitReportRows.parse(r.stderr());
+        assertEquals(0, rows.get(site).liveBytes(), r.toString());
+        assertEquals(64L << 20, rows.get("FfmArenas.hold(FfmArenas.java:39)").liveBytes(), r.toString());
+    }
+
+    @ParameterizedTest
+    @MethodSource("jdks")
+    void everyArenaAndAllocatorIsCountedAttributedAndReleased(Jdk jdk) throws Exception {
+        assumeTrue(jdk.feature() >= 22, "FFM is final from JDK 22");
+        ForkedJvm.Result r = ForkedJvm.on(jdk).agent("report=stderr").source(program(), "kinds").run();
+        assertEquals(0, r.exitCode(), r.toString());
+        assertTrue(r.stdout().contains("aligned true\n"), r.toString());
+        Map<String, ExitReportRows.Row> rows = ExitReportRows.parse(r.stderr());
+        assertLive(rows, 46, 0, 1_000_000, r);           // confined, closed
+        assertLive(rows, 52, 3 * 777_784L, 3 * 777_784L, r); // shared
+        assertLive(rows, 55, 2 * 123_456L, 2 * 123_456L, r); // global
+        assertLive(rows, 58, 100_000, 100_000, r);       // SegmentAllocator.allocate(layout, count)
+        assertLive(rows, 59, 100_000, 100_000, r);       // SegmentAllocator.allocateFrom(layout, array)
+        assertLive(rows, 60, 16, 16, r);                 // allocateFrom(String): 15 chars + NUL, 8-aligned
+        assertLive(rows, 63, 333_336, 333_336, r);       // automatic arena, still reachable
+        ExitReportRows.Row dropped = rows.get("FfmArenas.dropAutoArena(FfmArenas.java:76)");
+        assertNotNull(dropped, r.toString());
+        assertEquals(0, dropped.liveBytes(), "freed by GC: " + r);
+        assertEquals(4, dropped.totalCount(), r.toString());
+        assertEquals("ffm", dropped.kind());
+        long live = 3 * 777_784L + 2 * 123_456L + 100_000 + 100_000 + 16 + 333_336;
+        assertTrue(r.stderr().contains("; ffm " + live + "; malloc 0"), r.toString());
+    }
+
+    @ParameterizedTest
+    @MethodSource("jdks")
+    void withoutFfmTheStartupLineSaysSoWithoutError(Jdk jdk) {
+        assumeTrue(jdk.feature() < 22, "this JDK has FFM");
+        ForkedJvm.Result r = ForkedJvm.on(jdk).agent("").main(TwoSites.class).run();
+        assertEquals(0, r.exitCode(), r.toString());
+        assertEquals(List.of("alloc: started: limit none (tracking only), strategy system, tracking direct, unsafe "
+                + "(ffm, malloc unavailable on JDK " + jdk.feature() + "), sites on"), r.agentLines(), r.toString());
+    }
+
+    private static void assertLive(Map<String, ExitReportRows.Row> rows, int line, long live, long total,
+                                   ForkedJvm.Result r) {
+        ExitReportRows.Row row = rows.get("FfmArenas.kinds(FfmArenas.java:" + line + ")");
+        assertNotNull(row, "line " + line + ": " + r);
+        assertEquals(live, row.liveBytes(), "line " + line + ": " + r);
+        assertEquals(total, row.totalBytes(), "line " + line + ": " + r);
+        assertEquals("ffm", row.kind());
+    }
+}

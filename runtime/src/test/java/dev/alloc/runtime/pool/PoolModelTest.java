@@ -1,0 +1,234 @@
+package dev.alloc.runtime.pool;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * Randomized model test of each pool: random sizes (1 B to 1 MiB, log-uniform, so small blocks
+ * dominate as they do in real programs), random alignments (16 to 4096), random free order,
+ * checked against {@link BlockModel} at every step, with double frees and interior frees mixed
+ * in. {@code -Dalloc.test.scale=N} multiplies the number of operations for a long local run.
+ */
+class PoolModelTest {
+    private static final long REGION = 128L << 20;
+    private static final int MAX_LIVE = 400;
+    private static final long MAX_SIZE = 1L << 20;
+    private static final double SCALE = Double.parseDouble(System.getProperty("alloc.test.scale", "1"));
+    private static final int SINGLE_THREAD_OPS = (int) (1_000_000 * SCALE);
+    private static final int THREADS = 4;
+    private static final int OPS_PER_THREAD = (int) (150_000 * SCALE);
+
+    /** Records every misuse report, and the last one of each thread (reports come on the freeing thread). */
+    private static final class Reports implements MisuseListener {
+        final ConcurrentLinkedQueue<Misuse> misuses = new ConcurrentLinkedQueue<Misuse>();
+        final ThreadLocal<Long> lastAddress = new ThreadLocal<Long>();
+
+        @Override
+        public void onMisuse(long address, Misuse misuse) {
+            misuses.add(misuse);
+            lastAddress.set(address);
+        }
+
+        /** Asserts that the thread's last call reported {@code address}, and forgets it. */
+        void assertReported(long address, String what) {
+            assertEquals(Long.valueOf(address), lastAddress.get(), what + " not reported");
+            lastAddress.remove();
+        }
+    }
+
+    /** One thread's live blocks, freed in random order. */
+    private static final class Worker {
+        final NativeAllocator pool;
+        final BlockModel model;
+        final Reports reports;
+        final SplittableRandom random;
+        final List<long[]> live = new ArrayList<long[]>();
+        int failures;
+        int interiorFrees;
+        int doubleFrees;
+
+        Worker(NativeAllocator pool, BlockModel model, Reports reports, long seed) {
+            this.pool = pool;
+            this.model = model;
+            this.reports = reports;
+            this.random = new SplittableRandom(seed);
+        }
+
+        void run(int operations, boolean injectDoubleFrees) {
+            for (int i = 0; i < operations; i++) {
+                if (live.isEmpty() || live.size() < MAX_LIVE && random.nextBoolean()) {
+                    allocate();
+                } else {
+                    long[] block = live.remove(randomIndex());
+                    free(block);
+                    if (injectDoubleFrees && random.nextInt(500) == 0) {
+                        doubleFree(block[0]);
+                    }
+                }
+                if (!live.isEmpty() && random.nextInt(500) == 0) {
+                    interiorFree(live.get(randomIndex()));
+                }
+            }
+            while (!live.isEmpty()) {
+                free(live.remove(live.size() - 1));
+            }
+        }
+
+        private int randomIndex() {
+            return random.nextInt(live.size());
+        }
+
+        private void allocate() {
+            long size = Math.min(MAX_SIZE, (long) Math.exp(random.nextDouble() * Math.log(MAX_SIZE)));
+            long alignment = random.nextInt(4) == 0 ? 16L << random.nextInt(9) : 1L << random.nextInt(5);
+            long address = pool.allocate(size, alignment);
+            if (address == 0) {
+                failures++;
+                return;
+            }
+            long usable = pool.usableSize(address);
+            assertEquals(0, address % Math.max(16, alignment), () -> "misaligned: " + address + " for " + alignment);
+            assertTrue(usable >= size, () -> "usable " + usable + " < requested " + size);
+            assertTrue(pool.owns(address) && pool.owns(address + usable - 1), () -> "outside the pool: " + address);
+            model.add(address, usable);
+            live.add(new long[] {address, usable});
+        }
+
+        private void free(long[] block) {
+            model.remove(block[0], block[1]);
+            assertTrue(pool.free(block[0]));
+        }
+
+        /** Only where no other thread can have taken the block meanwhile. */
+        private void doubleFree(long address) {
+            if (!pool.owns(address)) {
+                return; // its chunk went back to the system: the second free is not the pool's to catch
+            }
+            assertTrue(pool.free(address));
+            reports.assertReported(address, "double free");
+            doubleFrees++;
+        }
+
+        private void interiorFree(long[] block) {
+            if (block[1] < 32) {
+                return;
+            }
+            long interior = block[0] + 16;
+            assertTrue(pool.free(interior));
+            reports.assertReported(interior, "interior free");
+            assertEquals(block[1], pool.usableSize(block[0]), "the block survives an interior free");
+            BlockModel.checkPattern(block[0], block[1]);
+            interiorFrees++;
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"slab", "buddy", "tlsf", "arena"})
+    void singleThreadAgainstModel(String strategy) {
+        UnsafeMemory memory = new UnsafeMemory();
+        Reports reports = new Reports();
+        NativeAllocator pool = Pools.create(strategy, REGION, memory, reports);
+        Worker worker = new Worker(pool, new BlockModel(), reports, strategy.hashCode());
+        worker.run(SINGLE_THREAD_OPS, true);
+
+        assertTrue(worker.doubleFrees > 100, "double frees exercised: " + worker.doubleFrees);
+        assertTrue(worker.interiorFrees > 100, "interior frees exercised: " + worker.interiorFrees);
+        assertEquals(worker.doubleFrees + worker.interiorFrees, reports.misuses.size());
+        assertTrue(reports.misuses.contains(Misuse.NOT_A_BLOCK_START));
+        assertTrue(worker.failures < SINGLE_THREAD_OPS / 1000, "failures: " + worker.failures);
+        assertEverythingCameBack(pool, memory);
+    }
+
+    /** A region of a few chunks: allocations fail when it is full, and it stays intact. */
+    @ParameterizedTest
+    @ValueSource(strings = {"slab", "buddy", "tlsf", "arena"})
+    void fullRegionAgainstModel(String strategy) {
+        UnsafeMemory memory = new UnsafeMemory();
+        Reports reports = new Reports();
+        NativeAllocator pool = Pools.create(strategy, 12L << 20, memory, reports);
+        Worker worker = new Worker(pool, new BlockModel(), reports, strategy.hashCode() + 1L);
+        worker.run(SINGLE_THREAD_OPS / 5, true);
+
+        assertTrue(worker.failures > 100, "the region filled up: " + worker.failures);
+        assertEquals(pool.statistics().failures(), worker.failures);
+        assertEverythingCameBack(pool, memory);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"slab", "buddy", "tlsf", "arena"})
+    void refusesWhatItCannotServe(String strategy) {
+        UnsafeMemory memory = new UnsafeMemory();
+        NativeAllocator pool = Pools.create(strategy, 8L << 20, memory, MisuseListener.IGNORE);
+        long maxBlock = pool.statistics().maxBlock();
+        assertEquals(0, pool.allocate(0, 16), "size 0");
+        assertEquals(0, pool.allocate(maxBlock + 1, 16), "more than a chunk");
+        assertEquals(0, pool.allocate(64, 8192), "alignment above a page");
+        assertThrows(IllegalArgumentException.class, () -> pool.allocate(64, 24));
+        long whole = pool.allocate(maxBlock, 4096);
+        assertTrue(whole != 0, "a whole chunk");
+        assertEquals(maxBlock, pool.usableSize(whole));
+        assertFalse(pool.free(whole - 4096 * 1024), "an address outside the pool is not the pool's");
+        assertEquals(0, pool.usableSize(whole + 16));
+        assertTrue(pool.free(whole));
+        assertEquals(3, pool.statistics().failures());
+        pool.close();
+        assertEquals(0, memory.outstandingBytes());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"slab", "buddy", "tlsf", "arena"})
+    void threadsAgainstModel(String strategy) throws Exception {
+        UnsafeMemory memory = new UnsafeMemory();
+        Reports reports = new Reports();
+        NativeAllocator pool = Pools.create(strategy, REGION, memory, reports);
+        BlockModel model = new BlockModel();
+        ExecutorService threads = Executors.newFixedThreadPool(THREADS);
+        try {
+            List<Future<Worker>> results = new ArrayList<Future<Worker>>();
+            for (int t = 0; t < THREADS; t++) {
+                Worker worker = new Worker(pool, model, reports, strategy.hashCode() * 31L + t);
+                results.add(threads.submit(() -> {
+                    worker.run(OPS_PER_THREAD, false);
+                    return worker;
+                }));
+            }
+            int interiorFrees = 0;
+            for (Future<Worker> result : results) {
+                interiorFrees += result.get(5, TimeUnit.MINUTES).interiorFrees;
+            }
+            assertEquals(interiorFrees, reports.misuses.size());
+        } finally {
+            threads.shutdownNow();
+            assertTrue(threads.awaitTermination(1, TimeUnit.MINUTES));
+        }
+        assertEquals(0, model.size());
+        assertEverythingCameBack(pool, memory);
+    }
+
+    private static void assertEverythingCameBack(NativeAllocator pool, UnsafeMemory memory) {
+        PoolStatistics stats = pool.statistics();
+        assertEquals(0, stats.inUse(), "in use after everything was freed");
+        assertEquals(stats.allocations(), stats.frees());
+        pool.trim();
+        stats = pool.statistics();
+        assertEquals(stats.maxBlock(), stats.largestFreeBlock(), "largest free block after everything was freed");
+        assertEquals(0.0, stats.fragmentation());
+        assertTrue(stats.committed() <= stats.maxBlock(), "at most the spare chunk stays: " + stats);
+        pool.close();
+        assertEquals(0, memory.outstandingBytes(), "all chunks released on close");
+        assertFalse(pool.owns(0));
+    }
+}
