@@ -71,10 +71,7 @@ final class Installer {
         if (effective.sites) {
             inst.addTransformer(callSites, true);
             if (attached) {
-                long start = System.nanoTime();
-                int offered = new LoadedClassRewriter(inst).retransformApplicationClasses();
-                rewritten = "; attached: " + offered + " loaded application classes rescanned for call sites in "
-                        + (System.nanoTime() - start) / 1_000_000 + " ms";
+                rewritten = "; attached: " + new LoadedClassRewriter(inst).retransformApplicationClasses();
             }
         }
         String line = StartupLine.describe(effective, settings.trackMask, available, limitDerivation) + rewritten;

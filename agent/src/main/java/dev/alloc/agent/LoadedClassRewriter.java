@@ -4,6 +4,8 @@ import dev.alloc.agent.transform.CallSiteTransformer;
 import dev.alloc.runtime.Log;
 import java.lang.instrument.Instrumentation;
 import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.Set;
 import java.util.List;
 
 /**
@@ -11,6 +13,12 @@ import java.util.List;
  * intercepted APIs carry no site id. Retransforming them runs them through the call-site
  * transformer (registered with {@code canRetransform}), which rewrites those that mention an
  * intercepted API and leaves the rest as they are after one constant-pool scan.
+ *
+ * <p>Classes with a method running on some thread now are left alone: a method that is running
+ * while its class is retransformed goes on in its old version, and HotSpot names the frames of
+ * such an obsolete method without source file or line ({@code Foo.run(Unknown Source)}). A
+ * loop that never returns would lose its line numbers for good; left alone, its allocations are
+ * named by a stack walk, with their lines.
  */
 final class LoadedClassRewriter {
     private static final int BATCH = 256;
@@ -21,13 +29,20 @@ final class LoadedClassRewriter {
         this.inst = inst;
     }
 
-    /** Returns how many classes were offered to the transformer. */
-    int retransformApplicationClasses() {
+    /** Retransforms the application's loaded classes; returns what was done, for the start-up line. */
+    String retransformApplicationClasses() {
+        long start = System.nanoTime();
+        Set<String> running = classesRunningNow();
         List<Class<?>> candidates = new ArrayList<>();
+        int leftAlone = 0;
         for (Class<?> loaded : inst.getAllLoadedClasses()) {
             if (!loaded.isArray() && !loaded.isHidden() && inst.isModifiableClass(loaded)
                     && CallSiteTransformer.mayRewrite(loaded.getClassLoader(), loaded.getName().replace('.', '/'))) {
-                candidates.add(loaded);
+                if (running.contains(loaded.getName())) {
+                    leftAlone++;
+                } else {
+                    candidates.add(loaded);
+                }
             }
         }
         int failed = 0;
@@ -42,7 +57,19 @@ final class LoadedClassRewriter {
         if (failed > 0) {
             Log.warn(failed + " loaded classes could not be retransformed; allocations from them are named by a stack walk");
         }
-        return candidates.size();
+        return candidates.size() + " loaded application classes rescanned for call sites in "
+                + (System.nanoTime() - start) / 1_000_000 + " ms, " + leftAlone
+                + " with a method running now left to stack walks";
+    }
+
+    private static Set<String> classesRunningNow() {
+        Set<String> running = new HashSet<>();
+        for (StackTraceElement[] stack : Thread.getAllStackTraces().values()) {
+            for (StackTraceElement frame : stack) {
+                running.add(frame.getClassName());
+            }
+        }
+        return running;
     }
 
     private int oneByOne(List<Class<?>> batch) {

@@ -38,6 +38,9 @@ class AttachTest {
             assertTrue(attach.stdout().contains("alloc: JVM " + pid + ": started: limit 5.0 MiB, policy throw, strategy system"),
                     attach.toString());
             assertEquals(jdk.feature() >= 21, attach.stdout().contains("-XX:+EnableDynamicAgentLoading"), attach.toString());
+            // Holder (loaded, idle) gets its call site rewritten; Controlled (in readLine) keeps its code.
+            assertTrue(attach.stdout().matches("(?s).*; attached: 1 loaded application classes rescanned for call sites "
+                    + "in \\d+ ms, 1 with a method running now left to stack walks\n.*"), attach.toString());
 
             program.send("hold 3000017");
             program.awaitLine("ok 2", 0);

@@ -12,7 +12,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /** The MXBean {@code dev.alloc:type=OffHeap}, read and written by a JMX client in another JVM (issue 7). */
 class JmxTest {
-    static final String SITE = "dev.alloc.it.programs.Controlled.hold(Controlled.java:59)";
+    static final String SITE = "dev.alloc.it.programs.Controlled$Holder.hold(Controlled.java:61)";
 
     static List<Jdk> jdks() {
         return Jdk.all();

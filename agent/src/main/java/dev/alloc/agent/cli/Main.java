@@ -28,8 +28,11 @@ public final class Main {
                 case "status":
                     StatusCommand.run(rest, out);
                     return 0;
+                case "report":
+                    ReportCommand.run(rest, out);
+                    return 0;
                 default:
-                    err.println("alloc: unknown command '" + args[0] + "'; valid: attach, status, --help");
+                    err.println("alloc: unknown command '" + args[0] + "'; valid: attach, status, report, --help");
                     return 2;
             }
         } catch (CommandError e) {
@@ -74,6 +77,11 @@ public final class Main {
                 "  " + StatusCommand.USAGE,
                 "      Prints a running agent's used, limit, peak, use by kind and top sites (default 10), read from",
                 "      its MXBean dev.alloc:type=OffHeap through the attach API: no JMX port needed.",
+                "  " + ReportCommand.USAGE,
+                "      Prints the site table of a JFR recording made with the agent (live bytes and count at the end,",
+                "      peak, totals, how memory was freed, oldest live block, limit hits; top 20 by default) and the",
+                "      limit events. --html writes one self-contained page (no network) with used vs limit over time,",
+                "      the top sites' live bytes over time (stacked), the site table and the limit events.",
                 "  java -jar alloc.jar --help",
                 "      This text.",
                 "",
