@@ -123,9 +123,8 @@ public final class HtmlReport {
         List<String> colors = new ArrayList<>();
         List<long[]> layers = new ArrayList<>();
         long[] others = new long[grid.size()];
-        Duration tolerance = tolerance(grid);
         for (int s = 0; s < sites.size(); s++) {
-            long[] values = SiteSeries.onGrid(sites.get(s), grid, tolerance);
+            long[] values = SiteSeries.onGrid(sites.get(s), grid);
             if (s < STACKED_SITES) {
                 names.add(sites.get(s).site() + " (" + sites.get(s).kind() + ")");
                 colors.add(PALETTE[s % PALETTE.length]);
@@ -156,19 +155,6 @@ public final class HtmlReport {
         }
         data.append(']');
         return new SvgChart("sites-chart", seconds, max).stacked(names, colors, layers).toSvg();
-    }
-
-    /** Half the typical gap between samples: a site sample this close to a grid time belongs to it. */
-    private static Duration tolerance(List<Instant> grid) {
-        if (grid.size() < 2) {
-            return Duration.ofMillis(500);
-        }
-        List<Long> gaps = new ArrayList<>();
-        for (int i = 1; i < grid.size(); i++) {
-            gaps.add(Duration.between(grid.get(i - 1), grid.get(i)).toMillis());
-        }
-        gaps.sort(null);
-        return Duration.ofMillis(Math.max(50, gaps.get(gaps.size() / 2) / 2));
     }
 
     private String siteTable() {

@@ -58,7 +58,7 @@ final class SvgChart {
                 d.append(" L").append(fmt(x(seconds[i]))).append(',').append(fmt(y(below[i])));
             }
             body.append("<path class=\"layer\" data-name=\"").append(Html.escape(names.get(layer))).append("\" d=\"")
-                    .append(d).append(" Z\" fill=\"").append(colors.get(layer)).append("\" fill-opacity=\"0.85\" stroke=\"")
+                    .append(d).append(" Z\" fill=\"").append(colors.get(layer)).append("\" stroke=\"")
                     .append(colors.get(layer)).append("\"><title>").append(Html.escape(names.get(layer))).append("</title></path>\n");
             for (int i = 0; i < seconds.length; i++) {
                 below[i] += values[i];
