@@ -56,12 +56,15 @@ final class Installer {
         Module runtime = OffHeap.class.getModule();
         JdkAccess.exportInternalMiscTo(inst, runtime);
         JdkAccess.letJdkRead(inst, runtime);
+        if (!settings.strategy.equals("system")) {
+            JdkAccess.openForeignLinkerTo(inst, runtime);
+        }
 
         int available = KindSupport.availableKinds();
         int woven = new ChokePointWeaver(inst).weave(settings.trackMask & available);
         Settings effective = settings.withTrackMask(settings.trackMask & woven);
         OffHeap.install(effective);
-        JmxRegistration.registerInBackground(new OffHeapMonitor(OffHeap.limiter(), OffHeap.sites(), effective.strategy));
+        JmxRegistration.registerInBackground(new OffHeapMonitor(OffHeap.limiter(), OffHeap.sites(), OffHeap.strategy()));
 
         CallSiteTransformer callSites = new CallSiteTransformer(
                 InterceptedCall.forKinds(effective.trackMask, KindSupport.hasFfm()),

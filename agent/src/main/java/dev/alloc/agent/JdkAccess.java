@@ -21,6 +21,18 @@ final class JdkAccess {
                 Map.of("jdk.internal.misc", Set.of(target)), Set.of(), Map.of());
     }
 
+    /**
+     * Opens {@code jdk.internal.foreign.abi} (JDK 22+) to the runtime, whose pool maps its region
+     * with a downcall made there without the restricted-method warning; absent, the pool uses malloc.
+     */
+    static void openForeignLinkerTo(Instrumentation inst, Module target) {
+        Module javaBase = Object.class.getModule();
+        if (javaBase.getPackages().contains("jdk.internal.foreign.abi")) {
+            inst.redefineModule(javaBase, Set.of(), Map.of(), Map.of("jdk.internal.foreign.abi", Set.of(target)),
+                    Set.of(), Map.of());
+        }
+    }
+
     /** Lets every JDK module that the agent weaves read the runtime's module. */
     static void letJdkRead(Instrumentation inst, Module runtime) {
         for (String name : new String[] {"java.base", "jdk.unsupported"}) {

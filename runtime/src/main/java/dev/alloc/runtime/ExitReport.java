@@ -43,6 +43,10 @@ public final class ExitReport {
             totals.append("; ").append(Kind.name(kind)).append(' ').append(limiter.used(kind));
         }
         out.println(totals);
+        String pool = RawMemory.summary();
+        if (pool != null) {
+            out.println(pool);
+        }
         out.flush();
     }
 

@@ -1,6 +1,7 @@
 package dev.alloc.runtime;
 
 import dev.alloc.OffHeapLimitExceededError;
+import dev.alloc.runtime.pool.PoolStatistics;
 
 /**
  * The narrow bridge: every tracked native allocation, reallocation and free passes through
@@ -47,6 +48,7 @@ public final class OffHeap {
         SiteContext.current();
         SystemMemory.free(SystemMemory.allocate(16));
         LimitErrors.topHolders(SITES, -1);
+        RawMemory.install(newSettings, new MisuseReports(SITES));
         if (newSettings.report != null) {
             Runtime.getRuntime().addShutdownHook(new Thread(new Runnable() {
                 @Override
@@ -75,6 +77,21 @@ public final class OffHeap {
         return TABLE;
     }
 
+    /** The raw allocator: {@code system} or the pool strategy's name. */
+    public static String strategy() {
+        return RawMemory.strategy();
+    }
+
+    /** The pool's figures (poolReserved is {@code reserved()}, poolFree {@code free()}), or null without a pool. */
+    public static PoolStatistics poolStatistics() {
+        return RawMemory.statistics();
+    }
+
+    /** Allocations the pool could not serve that the system allocator served instead. */
+    public static long poolFallbacks() {
+        return RawMemory.fallbacks();
+    }
+
     /** Interns a site named at class-load time by a rewritten call site. */
     public static int internSite(String name, int kind) {
         return SITES.intern(name, kind);
@@ -96,7 +113,7 @@ public final class OffHeap {
         }
         long address;
         try {
-            address = SystemMemory.allocate(size);
+            address = RawMemory.allocate(size);
         } catch (Throwable mallocFailed) {
             LIMITER.release(kind, size);
             throw mallocFailed;
@@ -120,8 +137,8 @@ public final class OffHeap {
         }
         long info = TABLE.remove(address);
         if (info == BlockInfo.MISSING) {
-            // a block we never saw stays unseen
-            return SystemMemory.reallocate(address, size);
+            // a block we never saw stays unseen (unless it is pool memory: a stale pointer)
+            return RawMemory.reallocateUntracked(address, size);
         }
         int oldKind = BlockInfo.kind(info);
         long oldSize = BlockInfo.size(info);
@@ -144,7 +161,7 @@ public final class OffHeap {
         }
         long moved;
         try {
-            moved = SystemMemory.reallocate(address, size);
+            moved = RawMemory.reallocate(address, oldSize, size);
         } catch (Throwable reallocFailed) {
             if (growth > 0) {
                 LIMITER.release(oldKind, growth);
@@ -171,8 +188,10 @@ public final class OffHeap {
      */
     public static void free(long address, int how) {
         long info = address == 0 ? BlockInfo.MISSING : TABLE.remove(address);
-        SystemMemory.free(address);
-        if (info != BlockInfo.MISSING) {
+        if (info == BlockInfo.MISSING) {
+            RawMemory.freeUntracked(address);
+        } else {
+            RawMemory.free(address);
             // Released after the memory is really gone, so used never under-counts it.
             LIMITER.release(BlockInfo.kind(info), BlockInfo.size(info));
             SITES.onFree(BlockInfo.site(info), BlockInfo.size(info), how);

@@ -58,6 +58,17 @@ final class StackSites {
         return jdkCaller == null ? 0 : sites.intern(describe(jdkCaller), kind);
     }
 
+    /** The first frame outside the JDK and the agent, described, or null: for reports, not sites. */
+    static String firstApplicationFrame() {
+        for (StackFrame frame : WALKER.walk(FIRST_FRAMES)) {
+            String cls = frame.getClassName();
+            if (!startsWithAny(cls, MACHINERY) && !startsWithAny(cls, JDK_PREFIXES)) {
+                return describe(frame);
+            }
+        }
+        return null;
+    }
+
     static String describe(StackFrame frame) {
         String file = frame.getFileName();
         int line = frame.getLineNumber();

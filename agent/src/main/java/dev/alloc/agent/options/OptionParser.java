@@ -22,6 +22,8 @@ public final class OptionParser {
     private static final String PROPERTY_PREFIX = "alloc.";
     /** {@code alloc.*} properties that are not options (internal test hooks). */
     private static final Set<String> NOT_OPTIONS = Set.of("alloc.cgroup.root");
+    /** The smallest pool region: one page. */
+    private static final long MIN_POOL = 4096;
 
     /** Applies one validated value to the settings being built. */
     private interface Handler {
@@ -49,18 +51,16 @@ public final class OptionParser {
         });
         HANDLERS.put("warn", (key, value, s) -> s.warnPercent(percent(key, value)));
         HANDLERS.put("strategy", (key, value, s) -> {
-            String v = oneOf(key, value, "system", "slab", "buddy", "tlsf", "arena");
-            if (!v.equals("system")) {
-                throw notYet(key, v, "system");
-            }
-            s.strategy(v);
+            s.strategy(oneOf(key, value, "system", "slab", "buddy", "tlsf", "arena"));
         });
         HANDLERS.put("pool", (key, value, s) -> {
-            throw notYet(key);
+            long bytes = positiveSize(key, value);
+            if (bytes < MIN_POOL) {
+                throw new OptionError("pool=" + printable(value) + " is too small (at least 4k)", SizeParser.VALID);
+            }
+            s.pool(bytes);
         });
-        HANDLERS.put("pool.fallback", (key, value, s) -> {
-            throw notYet(key);
-        });
+        HANDLERS.put("pool.fallback", (key, value, s) -> s.poolFallback(oneOf(key, value, "system", "fail")));
         HANDLERS.put("track", (key, value, s) -> s.trackMask(kinds(key, value)));
         HANDLERS.put("sites", (key, value, s) -> s.sites(oneOf(key, value, "on", "off").equals("on")));
         HANDLERS.put("site.skip", (key, value, s) -> s.skipPrefixes(list(key, value, "package prefixes separated by ';' (e.g. io.netty.;com.example.pool.)")));
@@ -112,7 +112,12 @@ public final class OptionParser {
             }
             HANDLERS.get(entry.getKey()).apply(entry.getKey(), value, settings);
         }
-        return settings.build();
+        Settings built = settings.build();
+        if (!built.strategy.equals("system") && built.pool == 0 && built.limit == 0 && !built.limitAuto) {
+            throw new OptionError("strategy=" + built.strategy + " needs the size of its region: give pool=<size> or limit=<size>",
+                    "e.g. strategy=" + built.strategy + ",pool=256m");
+        }
+        return built;
     }
 
     private static List<String> splitArgs(String agentArgs) {
@@ -143,7 +148,8 @@ public final class OptionParser {
     }
 
     private static String supportedKeys() {
-        return "limit, headroom, limit.direct, limit.unsafe, limit.ffm, limit.malloc, policy, warn, strategy, track, sites, site.skip, report, log";
+        return "limit, headroom, limit.direct, limit.unsafe, limit.ffm, limit.malloc, policy, warn, strategy, pool, "
+                + "pool.fallback, track, sites, site.skip, report, log";
     }
 
     private static long positiveSize(String key, String value) throws OptionError {

@@ -84,10 +84,9 @@ class OptionParserTest {
 
     @Test
     void keysNotBuiltYetAreRefusedNotIgnored() {
-        for (String args : new String[] {"jfr=on", "pool=64m", "pool.fallback=fail"}) {
+        for (String args : new String[] {"jfr=on"}) {
             assertTrue(error(args).contains("is not supported yet; valid: "), args);
         }
-        assertTrue(error("strategy=slab").startsWith("strategy=slab is not supported yet; valid: "));
     }
 
     @Test
@@ -101,6 +100,24 @@ class OptionParserTest {
         assertEquals(0, OptionParser.parse("limit=auto,headroom=0", new Properties()).headroomPercent);
         assertEquals("bad headroom '100%' for headroom; valid: a whole number from 0 to 99, e.g. 25%", error("headroom=100%"));
         assertEquals("bad headroom 'lots' for headroom; valid: a whole number from 0 to 99, e.g. 25%", error("headroom=lots"));
+    }
+
+    @Test
+    void poolStrategiesTakeTheirRegionFromPoolOrTheLimit() throws OptionError {
+        Settings explicit = parse("strategy=TLSF,pool=96m,pool.fallback=fail");
+        assertEquals("tlsf", explicit.strategy);
+        assertEquals(96L << 20, explicit.pool);
+        assertEquals("fail", explicit.poolFallback);
+        Settings fromLimit = parse("strategy=arena,limit=48m");
+        assertEquals(0, fromLimit.pool);
+        assertEquals(48L << 20, fromLimit.limit);
+        assertEquals("system", fromLimit.poolFallback);
+        assertEquals("strategy=slab needs the size of its region: give pool=<size> or limit=<size>; "
+                + "valid: e.g. strategy=slab,pool=256m", error("strategy=slab"));
+        assertTrue(error("strategy=buddy,pool=4000").startsWith("pool=4000 is too small (at least 4k); valid: "));
+        assertTrue(error("strategy=buddy,pool=1m,pool.fallback=malloc")
+                .startsWith("bad value 'malloc' for pool.fallback; valid: system, fail"));
+        assertTrue(error("strategy=jemalloc,pool=1m").startsWith("bad value 'jemalloc' for strategy; valid: "));
     }
 
     /** Whatever the user types, the outcome is settings or one line of error, nothing else. */

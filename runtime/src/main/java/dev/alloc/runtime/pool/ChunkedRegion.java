@@ -93,6 +93,11 @@ final class ChunkedRegion<M> {
         return index.chunks;
     }
 
+    /** Whether {@code address} lies in a chunk the source ever gave this region (see {@link RegionSource#everHeld}). */
+    boolean everHeld(long address) {
+        return source.everHeld(address);
+    }
+
     /** The chunk holding {@code address}, or -1. */
     int chunkOf(long address) {
         Index current = index;

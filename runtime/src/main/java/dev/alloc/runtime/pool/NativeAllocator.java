@@ -30,6 +30,14 @@ public interface NativeAllocator extends AutoCloseable {
      */
     boolean free(long address);
 
+    /**
+     * Frees an address no live block is known at (the caller's records have no entry for it).
+     * Returns true, after reporting the misuse, when it lies in memory the pool holds or held
+     * once (a stale free after its chunk went back to the operating system); false when it is
+     * none of the pool's business and belongs to the system allocator.
+     */
+    boolean freeStale(long address);
+
     /** Whether {@code address} lies in memory this pool currently holds. */
     boolean owns(long address);
 

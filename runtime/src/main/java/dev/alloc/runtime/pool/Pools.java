@@ -14,6 +14,29 @@ public final class Pools {
     }
 
     /**
+     * The source for the agent's pool of {@code regionBytes}: one mapped range whose empty
+     * chunks are given back with {@code madvise} (JDK 22+ on Linux), else the system allocator,
+     * remembering released chunks. Either way a stale free is recognised.
+     */
+    public static RegionSource sourceFor(long regionBytes) {
+        long chunkBytes = ChunkedRegion.chunkBytesFor(regionBytes);
+        long chunks = regionBytes / chunkBytes;
+        if (LibcMappings.available() && chunks >= 1 && chunks <= Integer.MAX_VALUE) {
+            MappedRegionSource mapped = MappedRegionSource.map(chunkBytes + ChunkedRegion.PAGE_SIZE, (int) chunks);
+            if (mapped != null) {
+                return mapped;
+            }
+        }
+        return new RecordingSystemSource();
+    }
+
+    /** How {@link #sourceFor} gets memory in this JVM, for the start-up line. */
+    public static String sourceDescription() {
+        return LibcMappings.available() ? "one mapped range, empty chunks returned with madvise"
+                : "chunks from malloc, freed when empty (" + LibcMappings.whyUnavailable() + ")";
+    }
+
+    /**
      * A pool of {@code regionBytes} (rounded down to whole chunks, at least one page) taking
      * chunks from {@code source} and reporting bad frees to {@code listener}.
      *

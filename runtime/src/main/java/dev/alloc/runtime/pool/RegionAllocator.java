@@ -78,6 +78,19 @@ abstract class RegionAllocator<M> implements NativeAllocator {
     }
 
     @Override
+    public final boolean freeStale(long address) {
+        if (free(address)) {
+            return true;
+        }
+        if (!region.everHeld(address)) {
+            return false;
+        }
+        misuses.increment();
+        listener.onMisuse(address, Misuse.ALREADY_FREE);
+        return true;
+    }
+
+    @Override
     public final boolean owns(long address) {
         return region.chunkOf(address) >= 0;
     }

@@ -24,4 +24,13 @@ public interface RegionSource {
     long reserve(long bytes);
 
     void release(long address, long bytes);
+
+    /**
+     * Whether {@code address} lies in memory this source handed out at some time, released or
+     * not, so that it cannot be a system block: a free there is a stale free, never one for
+     * libc. False when the source cannot tell (the system allocator reuses what it got back).
+     */
+    default boolean everHeld(long address) {
+        return false;
+    }
 }
