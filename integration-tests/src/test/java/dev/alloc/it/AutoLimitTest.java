@@ -95,6 +95,6 @@ class AutoLimitTest {
     void badHeadroomStopsTheJvmWithOneLine(Jdk jdk) {
         ForkedJvm.Result r = ForkedJvm.on(jdk).agent("limit=auto,headroom=100%").main(HoldDirectBuffers.class, "1", "1").run();
         assertEquals(1, r.exitCode(), r.toString());
-        assertEquals("alloc: bad headroom '100%' for headroom; valid: a whole number from 0 to 99, e.g. 25%", r.stderr().trim());
+        assertEquals("alloc: bad percentage '100%' for headroom; valid: a whole number from 0 to 99, e.g. 25%", r.stderr().trim());
     }
 }

@@ -109,11 +109,16 @@ public final class ForkedJvm {
         return this;
     }
 
-    public Result run() {
+    private List<String> commandLine() {
         List<String> all = new ArrayList<>();
         all.add(jdk.java().toString());
         all.addAll(jvmArgs);
         all.addAll(command);
+        return all;
+    }
+
+    public Result run() {
+        List<String> all = commandLine();
         try {
             Process process = new ProcessBuilder(all).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
             Drain out = new Drain(process.getInputStream());
@@ -140,10 +145,7 @@ public final class ForkedJvm {
 
     /** Starts the JVM and returns at once: for programs that run while a test attaches to them. */
     public Running start() {
-        List<String> all = new ArrayList<>();
-        all.add(jdk.java().toString());
-        all.addAll(jvmArgs);
-        all.addAll(command);
+        List<String> all = commandLine();
         try {
             return new Running(all, new ProcessBuilder(all).start(), timeoutSeconds);
         } catch (IOException e) {

@@ -162,30 +162,26 @@ public final class OptionParser {
     }
 
     private static int percent(String key, String value) throws OptionError {
-        String digits = value.endsWith("%") ? value.substring(0, value.length() - 1) : value;
-        try {
-            int percent = Integer.parseInt(digits.trim());
-            if (percent >= 1 && percent <= 100) {
-                return percent;
-            }
-        } catch (NumberFormatException e) {
-            // reported below
-        }
-        throw new OptionError("bad percentage '" + printable(value) + "' for " + key, "a whole number from 1 to 100, e.g. 90 or 90%");
+        return percentIn(key, value, 1, 100, "90 or 90%");
     }
 
     /** {@code headroom=25%}: a share of what the container leaves beyond the heap, 0 to 99 percent. */
     private static int headroom(String key, String value) throws OptionError {
+        return percentIn(key, value, 0, 99, "25%");
+    }
+
+    private static int percentIn(String key, String value, int min, int max, String example) throws OptionError {
         String digits = value.endsWith("%") ? value.substring(0, value.length() - 1) : value;
         try {
             int percent = Integer.parseInt(digits.trim());
-            if (percent >= 0 && percent <= 99) {
+            if (percent >= min && percent <= max) {
                 return percent;
             }
         } catch (NumberFormatException e) {
             // reported below
         }
-        throw new OptionError("bad headroom '" + printable(value) + "' for " + key, "a whole number from 0 to 99, e.g. 25%");
+        throw new OptionError("bad percentage '" + printable(value) + "' for " + key,
+                "a whole number from " + min + " to " + max + ", e.g. " + example);
     }
 
     private static String oneOf(String key, String value, String... allowed) throws OptionError {

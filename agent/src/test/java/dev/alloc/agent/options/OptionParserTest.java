@@ -98,8 +98,8 @@ class OptionParserTest {
         assertEquals(Settings.POLICY_EXIT, auto.policy);
         assertEquals(25, OptionParser.parse("limit=auto", new Properties()).headroomPercent);
         assertEquals(0, OptionParser.parse("limit=auto,headroom=0", new Properties()).headroomPercent);
-        assertEquals("bad headroom '100%' for headroom; valid: a whole number from 0 to 99, e.g. 25%", error("headroom=100%"));
-        assertEquals("bad headroom 'lots' for headroom; valid: a whole number from 0 to 99, e.g. 25%", error("headroom=lots"));
+        assertEquals("bad percentage '100%' for headroom; valid: a whole number from 0 to 99, e.g. 25%", error("headroom=100%"));
+        assertEquals("bad percentage 'lots' for headroom; valid: a whole number from 0 to 99, e.g. 25%", error("headroom=lots"));
     }
 
     @Test
