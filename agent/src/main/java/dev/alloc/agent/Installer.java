@@ -82,6 +82,9 @@ final class Installer {
         if (attached) {
             Log.info("attached to a running JVM: allocations made before now are not known (not counted, not limited)");
         }
+        if (effective.jfr != null) {
+            AgentRecording.start(effective.jfr);
+        }
         AttachState.started(line);
     }
 }

@@ -15,8 +15,7 @@ import java.util.Set;
 /**
  * Turns the agent argument ({@code key=value,key=value}) and {@code -Dalloc.<key>} system
  * properties into validated {@link Settings}. The agent argument wins over a property. Every
- * key of DESIGN.md's option table is known here; a key whose behaviour is not built is refused
- * ("not supported yet"), never silently accepted.
+ * key of DESIGN.md's option table is known here; nothing is silently accepted.
  */
 public final class OptionParser {
     private static final String PROPERTY_PREFIX = "alloc.";
@@ -65,9 +64,7 @@ public final class OptionParser {
         HANDLERS.put("sites", (key, value, s) -> s.sites(oneOf(key, value, "on", "off").equals("on")));
         HANDLERS.put("site.skip", (key, value, s) -> s.skipPrefixes(list(key, value, "package prefixes separated by ';' (e.g. io.netty.;com.example.pool.)")));
         HANDLERS.put("report", (key, value, s) -> s.report(reportTarget(key, value)));
-        HANDLERS.put("jfr", (key, value, s) -> {
-            throw notYet(key);
-        });
+        HANDLERS.put("jfr", (key, value, s) -> s.jfr(recordingTarget(key, value)));
         HANDLERS.put("log", (key, value, s) -> {
             String v = oneOf(key, value, "quiet", "info", "debug");
             s.log(v.equals("quiet") ? Log.QUIET : v.equals("info") ? Log.INFO : Log.DEBUG);
@@ -137,19 +134,6 @@ public final class OptionParser {
         if (!HANDLERS.containsKey(key)) {
             throw new OptionError("unknown option '" + printable(shown) + "'", keys());
         }
-    }
-
-    private static OptionError notYet(String key) {
-        return new OptionError("option '" + key + "' is not supported yet", supportedKeys());
-    }
-
-    private static OptionError notYet(String key, String value, String valid) {
-        return new OptionError(key + "=" + value + " is not supported yet", valid);
-    }
-
-    private static String supportedKeys() {
-        return "limit, headroom, limit.direct, limit.unsafe, limit.ffm, limit.malloc, policy, warn, strategy, pool, "
-                + "pool.fallback, track, sites, site.skip, report, log";
     }
 
     private static long positiveSize(String key, String value) throws OptionError {
@@ -233,6 +217,23 @@ public final class OptionParser {
         if (parent == null || !parent.isDirectory()) {
             throw new OptionError("cannot write the report to '" + printable(value) + "' (no such directory)",
                     "stderr, off, or a file path in an existing directory");
+        }
+        return value;
+    }
+
+    /** {@code on}, {@code off} (null) or a recording file in an existing directory. */
+    private static String recordingTarget(String key, String value) throws OptionError {
+        String v = value.toLowerCase(Locale.ROOT);
+        if (v.equals("off")) {
+            return null;
+        }
+        if (v.equals("on")) {
+            return "on";
+        }
+        File parent = new File(value).getAbsoluteFile().getParentFile();
+        if (parent == null || !parent.isDirectory()) {
+            throw new OptionError("cannot write the recording to '" + printable(value) + "' (no such directory)",
+                    "on, off, or a .jfr file path in an existing directory");
         }
         return value;
     }
