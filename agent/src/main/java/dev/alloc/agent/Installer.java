@@ -60,5 +60,8 @@ final class Installer {
             inst.addTransformer(callSites, true);
         }
         Log.info(StartupLine.describe(effective, settings.trackMask, available));
+        if (effective.jfr != null) {
+            AgentRecording.start(effective.jfr);
+        }
     }
 }

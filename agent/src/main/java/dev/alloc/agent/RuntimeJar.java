@@ -12,13 +12,18 @@ import java.util.jar.JarOutputStream;
 
 /** The runtime's classes inside the agent jar: {@code dev/alloc/**} outside {@code dev/alloc/agent/}. */
 final class RuntimeJar {
+    /** The Flight Recorder side: left out on a JVM without the jdk.jfr module (jlink), where its supertypes do not exist. */
+    private static final String JFR_PACKAGE = "dev/alloc/runtime/jfr/";
+    private static final boolean WITH_JFR = ModuleLayer.boot().findModule("jdk.jfr").isPresent();
+
     private RuntimeJar() {
     }
 
     static boolean isRuntimeClass(String entryName) {
         return entryName.startsWith("dev/alloc/") && entryName.endsWith(".class")
                 && !entryName.startsWith("dev/alloc/agent/") && !entryName.endsWith("module-info.class")
-                && !entryName.endsWith("package-info.class");
+                && !entryName.endsWith("package-info.class")
+                && (WITH_JFR || !entryName.startsWith(JFR_PACKAGE));
     }
 
     /** Binary class name to class bytes, for every runtime class. */

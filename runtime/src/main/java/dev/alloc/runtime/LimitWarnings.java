@@ -8,6 +8,9 @@ final class LimitWarnings implements Limiter.WarningListener {
 
     @Override
     public void crossed(int which, long used, long limit) {
+        if (FlightEvents.active()) {
+            FlightEvents.limitWarning(which, used, limit, OffHeap.currentSite(which == Limiter.TOTAL ? Kind.DIRECT : which));
+        }
         if (!logged.compareAndSet(which, 0, 1)) {
             return;
         }

@@ -48,6 +48,7 @@ public final class OffHeap {
         SystemMemory.free(SystemMemory.allocate(16));
         LimitErrors.topHolders(SITES, -1);
         RawMemory.install(newSettings, new MisuseReports(SITES));
+        FlightEvents.install();
         if (newSettings.report != null) {
             Runtime.getRuntime().addShutdownHook(new Thread(new Runnable() {
                 @Override
@@ -117,8 +118,11 @@ public final class OffHeap {
             LIMITER.release(kind, size);
             throw mallocFailed;
         }
-        TABLE.put(address, BlockInfo.pack(size, kind, site), 0L);
+        TABLE.put(address, BlockInfo.pack(size, kind, site), CoarseClock.millis());
         SITES.onAllocate(site, size);
+        if (size >= FlightEvents.allocationMinSize()) {
+            FlightEvents.allocated(kind, size, address, site);
+        }
         return address;
     }
 
@@ -173,11 +177,17 @@ public final class OffHeap {
             LIMITER.release(oldKind, oldSize); // size 0: the block was freed
             return 0;
         }
-        TABLE.put(moved, BlockInfo.pack(size, oldKind, site), 0L);
+        TABLE.put(moved, BlockInfo.pack(size, oldKind, site), CoarseClock.millis());
         if (growth < 0) {
             LIMITER.release(oldKind, -growth);
         }
         SITES.onAllocate(site, size);
+        if (oldSize >= FlightEvents.freeMinSize()) {
+            FlightEvents.freed(oldKind, oldSize, address, BlockInfo.site(info));
+        }
+        if (size >= FlightEvents.allocationMinSize()) {
+            FlightEvents.allocated(oldKind, size, moved, site);
+        }
         return moved;
     }
 
@@ -194,7 +204,15 @@ public final class OffHeap {
             // Released after the memory is really gone, so used never under-counts it.
             LIMITER.release(BlockInfo.kind(info), BlockInfo.size(info));
             SITES.onFree(BlockInfo.site(info), BlockInfo.size(info), how);
+            if (BlockInfo.size(info) >= FlightEvents.freeMinSize()) {
+                FlightEvents.freed(BlockInfo.kind(info), BlockInfo.size(info), address, BlockInfo.site(info));
+            }
         }
+    }
+
+    /** The site of the allocation this thread is making, for an event raised inside it. */
+    static int currentSite(int kind) {
+        return siteOf(kind, SiteContext.current());
     }
 
     private static int siteOf(int kind, SiteContext context) {
@@ -222,6 +240,7 @@ public final class OffHeap {
             }
             long used = LIMITER.used(hit);
             long limit = LIMITER.limit(hit);
+            FlightEvents.limitExceeded(kind, size, used, limit, hit, site);
             if (policy == Settings.POLICY_WARN) {
                 LIMITER.forceReserve(kind, size);
                 OverLimitWarnings.report(kind, size, SITES.name(site), site, used, limit, hit, SITES);

@@ -22,21 +22,45 @@ public final class SiteContext {
     /** True while this thread runs agent code that may itself take native memory. */
     boolean inAgent;
 
+    /*
+     * A cache in front of the ThreadLocal, indexed by thread id: one array load and one compare
+     * instead of a ThreadLocalMap probe, on every allocation and twice per rewritten call. Slots
+     * are written racily, which is safe: a thread only accepts the context whose final owner is
+     * itself (final fields are visible through a race), and that is the context its own
+     * ThreadLocal made, whose other fields only it touches. The id only picks the slot (a
+     * subclass overriding getId() costs speed, not correctness); threads sharing a slot take the
+     * ThreadLocal path more often. A slot keeps at most one finished Thread object reachable.
+     */
+    private static final int CACHE_SLOTS = 1 << 12;
+    private static final SiteContext[] BY_THREAD_ID = new SiteContext[CACHE_SLOTS];
+
+    private final Thread owner;
+
     private SiteContext() {
+        owner = Thread.currentThread();
     }
 
+    @SuppressWarnings("deprecation") // Thread.getId: threadId() is JDK 19+
     public static SiteContext current() {
-        return CURRENT.get();
+        Thread thread = Thread.currentThread();
+        int slot = (int) thread.getId() & (CACHE_SLOTS - 1);
+        SiteContext cached = BY_THREAD_ID[slot];
+        if (cached != null && cached.owner == thread) {
+            return cached;
+        }
+        SiteContext context = CURRENT.get();
+        BY_THREAD_ID[slot] = context;
+        return context;
     }
 
     /** Woven before an intercepted JDK call in application code: the call's constant site id. */
     public static void prime(int site) {
-        CURRENT.get().site = site;
+        current().site = site;
     }
 
     /** Woven after the intercepted call returns. */
     public static void unprime() {
-        CURRENT.get().site = 0;
+        current().site = 0;
     }
 
     /** Marks this thread as running agent code; returns the previous mark for {@link #exitAgent}. */

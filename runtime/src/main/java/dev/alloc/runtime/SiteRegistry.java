@@ -10,7 +10,8 @@ import java.util.Map;
  *
  * <p>Ids are handed out when a call site is rewritten (class load time) or, for allocations
  * that start inside the JDK or in a skipped library, when a stack walk first names the site.
- * Id 0 means "no site": it collects allocations no site could be named for. Counters live in fixed chunks of 256 sites
+ * Id 0 means "no site": it collects allocations no site could be named for. Each allocation and
+ * each free costs one atomic add (see "Storage" below). Counters live in fixed chunks of 256 sites
  * that never move, so a counter update never races with growth; only the chunk directory is
  * replaced when it grows. Each site's counters fill 128 bytes, so two sites updated by two
  * threads do not share a cache line.
@@ -105,16 +106,50 @@ public final class SiteRegistry {
         return site < count ? kinds[site] : Kind.DIRECT;
     }
 
+    /*
+     * Storage. Only monotonic counters are kept, so an event costs one atomic add: an allocation
+     * adds (size << COUNT_BITS | 1) to the site's packed total, a free adds the same to the
+     * packed freed counter of its kind of free. Live bytes and count are derived (live = total -
+     * freed). A packed counter holds bytes in its high 44 bits and a count in its low 20; the
+     * adder that takes it past SPILL_BYTES or SPILL_COUNT moves it whole (getAndSet to 0) into
+     * the plain "spilled" bytes and count counters, so neither field can overflow: passing
+     * 2^44 bytes or 2^20 events would take thousands (bytes, each add < 2^32) or half a million
+     * (count) adds between one crossing and its spill. Sizes of 2^32 and more go straight to
+     * the spilled counters.
+     *
+     * Per site, in longs: [0] packed total, [1..3] packed freed per FREED_* reason, [4, 5]
+     * spilled total bytes and count, [6..11] spilled freed bytes and count per reason, [12] peak.
+     * Readers read spilled before packed, so a racing spill can only make a figure momentarily
+     * low, never counted twice; every figure is exact whenever no event is in flight.
+     */
+    private static final int COUNT_BITS = 20;
+    private static final long COUNT_MASK = (1L << COUNT_BITS) - 1;
+    private static final long SPILL_COUNT = 1L << 19;
+    private static final long SPILL_BYTES = 1L << 42;
+    private static final long PACKABLE = 1L << 32;
+    private static final int PACKED_TOTAL = 0;
+    private static final int PACKED_FREED = 1;
+    private static final int SPILLED_TOTAL = 4;
+    private static final int SPILLED_FREED = 6;
+    private static final int PEAK = 12;
+
     public void onAllocate(int site, long size) {
         long[] chunk = chunks[site >>> CHUNK_SHIFT];
         int base = (site & (CHUNK_SITES - 1)) * STRIDE;
-        long live = (long) COUNTERS.getAndAdd(chunk, base + LIVE_BYTES, size) + size;
-        COUNTERS.getAndAdd(chunk, base + LIVE_COUNT, 1L);
-        COUNTERS.getAndAdd(chunk, base + TOTAL_BYTES, size);
-        COUNTERS.getAndAdd(chunk, base + TOTAL_COUNT, 1L);
+        long total;
+        if (size < PACKABLE) {
+            long spilled = (long) COUNTERS.getVolatile(chunk, base + SPILLED_TOTAL);
+            long packed = add(chunk, base + PACKED_TOTAL, base + SPILLED_TOTAL, size);
+            total = spilled + (packed >>> COUNT_BITS); // at most the total just after our add
+        } else {
+            long packed = (long) COUNTERS.getVolatile(chunk, base + PACKED_TOTAL);
+            total = addSpilled(chunk, base + SPILLED_TOTAL, size) + (packed >>> COUNT_BITS);
+        }
+        // Freed read after the total: live is never over-stated, and exact on a single thread.
+        long live = total - freedBytes(chunk, base);
         long peak;
-        while (live > (peak = (long) COUNTERS.getVolatile(chunk, base + PEAK_LIVE_BYTES))) {
-            if (COUNTERS.compareAndSet(chunk, base + PEAK_LIVE_BYTES, peak, live)) {
+        while (live > (peak = (long) COUNTERS.getVolatile(chunk, base + PEAK))) {
+            if (COUNTERS.compareAndSet(chunk, base + PEAK, peak, live)) {
                 break;
             }
         }
@@ -123,11 +158,56 @@ public final class SiteRegistry {
     public void onFree(int site, long size, int how) {
         long[] chunk = chunks[site >>> CHUNK_SHIFT];
         int base = (site & (CHUNK_SITES - 1)) * STRIDE;
-        COUNTERS.getAndAdd(chunk, base + LIVE_BYTES, -size);
-        COUNTERS.getAndAdd(chunk, base + LIVE_COUNT, -1L);
-        int freed = FREED_EXPLICIT_BYTES + 2 * how;
-        COUNTERS.getAndAdd(chunk, base + freed, size);
-        COUNTERS.getAndAdd(chunk, base + freed + 1, 1L);
+        if (size < PACKABLE) {
+            add(chunk, base + PACKED_FREED + how, base + SPILLED_FREED + 2 * how, size);
+        } else {
+            addSpilled(chunk, base + SPILLED_FREED + 2 * how, size);
+        }
+    }
+
+    /** Adds one event of {@code size} bytes to a packed counter; returns its value just after the add. */
+    private static long add(long[] chunk, int packed, int spilled, long size) {
+        long event = size << COUNT_BITS | 1;
+        long now = (long) COUNTERS.getAndAdd(chunk, packed, event) + event;
+        if ((now & COUNT_MASK) >= SPILL_COUNT || now >>> COUNT_BITS >= SPILL_BYTES) {
+            long moved = (long) COUNTERS.getAndSet(chunk, packed, 0L);
+            COUNTERS.getAndAdd(chunk, spilled, moved >>> COUNT_BITS);
+            COUNTERS.getAndAdd(chunk, spilled + 1, moved & COUNT_MASK);
+        }
+        return now;
+    }
+
+    /** Adds one event to spilled bytes and count directly; returns the spilled bytes after the add. */
+    private static long addSpilled(long[] chunk, int spilled, long size) {
+        COUNTERS.getAndAdd(chunk, spilled + 1, 1L);
+        return (long) COUNTERS.getAndAdd(chunk, spilled, size) + size;
+    }
+
+    /** Spilled then packed: a racing spill makes the sum low for a moment, never double. */
+    private static long bytes(long[] chunk, int packed, int spilled) {
+        long s = (long) COUNTERS.getVolatile(chunk, spilled);
+        return s + ((long) COUNTERS.getVolatile(chunk, packed) >>> COUNT_BITS);
+    }
+
+    private static long count(long[] chunk, int packed, int spilled) {
+        long s = (long) COUNTERS.getVolatile(chunk, spilled + 1);
+        return s + ((long) COUNTERS.getVolatile(chunk, packed) & COUNT_MASK);
+    }
+
+    private static long freedBytes(long[] chunk, int base) {
+        long freed = 0;
+        for (int how = FREED_EXPLICITLY; how <= FREED_BY_CLOSE; how++) {
+            freed += bytes(chunk, base + PACKED_FREED + how, base + SPILLED_FREED + 2 * how);
+        }
+        return freed;
+    }
+
+    private static long freedCount(long[] chunk, int base) {
+        long freed = 0;
+        for (int how = FREED_EXPLICITLY; how <= FREED_BY_CLOSE; how++) {
+            freed += count(chunk, base + PACKED_FREED + how, base + SPILLED_FREED + 2 * how);
+        }
+        return freed;
     }
 
     /** One counter of one site (see the constants above). */
@@ -136,7 +216,32 @@ public final class SiteRegistry {
             return 0;
         }
         long[] chunk = chunks[site >>> CHUNK_SHIFT];
-        return (long) COUNTERS.getVolatile(chunk, (site & (CHUNK_SITES - 1)) * STRIDE + counter);
+        int base = (site & (CHUNK_SITES - 1)) * STRIDE;
+        switch (counter) {
+            case LIVE_BYTES: {
+                long freed = freedBytes(chunk, base); // freed first, so live is not negative
+                return Math.max(0L, bytes(chunk, base + PACKED_TOTAL, base + SPILLED_TOTAL) - freed);
+            }
+            case LIVE_COUNT: {
+                long freed = freedCount(chunk, base);
+                return Math.max(0L, count(chunk, base + PACKED_TOTAL, base + SPILLED_TOTAL) - freed);
+            }
+            case PEAK_LIVE_BYTES:
+                return (long) COUNTERS.getVolatile(chunk, base + PEAK);
+            case TOTAL_BYTES:
+                return bytes(chunk, base + PACKED_TOTAL, base + SPILLED_TOTAL);
+            case TOTAL_COUNT:
+                return count(chunk, base + PACKED_TOTAL, base + SPILLED_TOTAL);
+            default: {
+                if (counter < FREED_EXPLICIT_BYTES || counter > FREED_CLOSE_COUNT) {
+                    throw new IllegalArgumentException("no counter " + counter);
+                }
+                int how = (counter - FREED_EXPLICIT_BYTES) / 2;
+                int packed = base + PACKED_FREED + how;
+                int spilled = base + SPILLED_FREED + 2 * how;
+                return (counter - FREED_EXPLICIT_BYTES) % 2 == 0 ? bytes(chunk, packed, spilled) : count(chunk, packed, spilled);
+            }
+        }
     }
 
     /** Sets every site's peak to its current live bytes. */
@@ -144,7 +249,7 @@ public final class SiteRegistry {
         for (int site = 1; site < count; site++) {
             long[] chunk = chunks[site >>> CHUNK_SHIFT];
             int base = (site & (CHUNK_SITES - 1)) * STRIDE;
-            COUNTERS.setVolatile(chunk, base + PEAK_LIVE_BYTES, (long) COUNTERS.getVolatile(chunk, base + LIVE_BYTES));
+            COUNTERS.setVolatile(chunk, base + PEAK, counter(site, LIVE_BYTES));
         }
     }
 }

@@ -69,9 +69,7 @@ public final class OptionParser {
         HANDLERS.put("sites", (key, value, s) -> s.sites(oneOf(key, value, "on", "off").equals("on")));
         HANDLERS.put("site.skip", (key, value, s) -> s.skipPrefixes(list(key, value, "package prefixes separated by ';' (e.g. io.netty.;com.example.pool.)")));
         HANDLERS.put("report", (key, value, s) -> s.report(reportTarget(key, value)));
-        HANDLERS.put("jfr", (key, value, s) -> {
-            throw notYet(key);
-        });
+        HANDLERS.put("jfr", (key, value, s) -> s.jfr(recordingTarget(key, value)));
         HANDLERS.put("log", (key, value, s) -> {
             String v = oneOf(key, value, "quiet", "info", "debug");
             s.log(v.equals("quiet") ? Log.QUIET : v.equals("info") ? Log.INFO : Log.DEBUG);
@@ -153,7 +151,7 @@ public final class OptionParser {
 
     private static String supportedKeys() {
         return "limit, limit.direct, limit.unsafe, limit.ffm, limit.malloc, policy, warn, strategy, pool, pool.fallback, track, sites, "
-                + "site.skip, report, log";
+                + "site.skip, report, jfr, log";
     }
 
     private static long positiveSize(String key, String value) throws OptionError {
@@ -227,6 +225,23 @@ public final class OptionParser {
         if (parent == null || !parent.isDirectory()) {
             throw new OptionError("cannot write the report to '" + printable(value) + "' (no such directory)",
                     "stderr, off, or a file path in an existing directory");
+        }
+        return value;
+    }
+
+    /** {@code on}, {@code off} (null) or a recording file in an existing directory. */
+    private static String recordingTarget(String key, String value) throws OptionError {
+        String v = value.toLowerCase(Locale.ROOT);
+        if (v.equals("off")) {
+            return null;
+        }
+        if (v.equals("on")) {
+            return "on";
+        }
+        File parent = new File(value).getAbsoluteFile().getParentFile();
+        if (parent == null || !parent.isDirectory()) {
+            throw new OptionError("cannot write the recording to '" + printable(value) + "' (no such directory)",
+                    "on, off, or a .jfr file path in an existing directory");
         }
         return value;
     }

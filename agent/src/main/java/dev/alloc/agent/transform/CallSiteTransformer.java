@@ -62,10 +62,10 @@ public final class CallSiteTransformer implements ClassFileTransformer {
             return null;
         }
         try {
-            ClassReader reader = new ClassReader(classfileBuffer);
-            if (!scan.mentionsAnOwner(reader, classfileBuffer)) {
+            if (!scan.mentionsACall(classfileBuffer)) {
                 return null;
             }
+            ClassReader reader = new ClassReader(classfileBuffer);
             byte[] rewritten = rewrite(reader);
             if (rewritten != null && module != null && module.isNamed()) {
                 moduleReader.accept(module);

@@ -1,32 +1,109 @@
 package dev.alloc.agent.transform;
 
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.List;
 import org.objectweb.asm.ClassReader;
 
 /**
  * The cheap first look at a class being loaded: does its constant pool name an intercepted
- * owner type at all? Most classes do not, and are left alone without parsing their methods.
+ * owner type and an intercepted method name? Most classes do not, and are left alone without
+ * parsing their methods. Both are needed: many classes mention {@code java/nio/ByteBuffer} or
+ * {@code sun/misc/Unsafe} without ever allocating through them (class loading with the agent
+ * measured in docs/PERFORMANCE.md).
  */
 final class ConstantPoolScan {
     private static final int UTF8_TAG = 1;
     private final byte[][] owners;
+    private final byte[][] names;
+    private final boolean[] namePrefix;
 
     ConstantPoolScan(List<InterceptedCall> calls) {
-        owners = calls.stream().map(InterceptedCall::owner).distinct()
-                .map(owner -> owner.getBytes(StandardCharsets.US_ASCII)).toArray(byte[][]::new);
+        List<byte[]> ownerList = new ArrayList<>();
+        List<String> seenOwners = new ArrayList<>();
+        List<String> seenNames = new ArrayList<>();
+        List<InterceptedCall> nameCalls = new ArrayList<>();
+        for (InterceptedCall call : calls) {
+            if (!seenOwners.contains(call.owner())) {
+                seenOwners.add(call.owner());
+                ownerList.add(call.owner().getBytes(StandardCharsets.US_ASCII));
+            }
+            String nameKey = call.namePrefix() + (call.prefix() ? "*" : "");
+            if (!seenNames.contains(nameKey)) {
+                seenNames.add(nameKey);
+                nameCalls.add(call);
+            }
+        }
+        owners = ownerList.toArray(new byte[0][]);
+        names = new byte[nameCalls.size()][];
+        namePrefix = new boolean[nameCalls.size()];
+        for (int i = 0; i < names.length; i++) {
+            names[i] = nameCalls.get(i).namePrefix().getBytes(StandardCharsets.US_ASCII);
+            namePrefix[i] = nameCalls.get(i).prefix();
+        }
     }
 
-    boolean mentionsAnOwner(ClassReader reader, byte[] bytes) {
-        for (int item = 1; item < reader.getItemCount(); item++) {
-            int offset = reader.getItem(item);
-            if (offset > 0 && bytes[offset - 1] == UTF8_TAG) {
-                int length = ((bytes[offset] & 0xFF) << 8) | (bytes[offset + 1] & 0xFF);
-                for (byte[] owner : owners) {
-                    if (owner.length == length && equalsAt(bytes, offset + 2, owner)) {
+    /**
+     * Walks the constant pool of a class file straight from its bytes (no {@link ClassReader},
+     * which would also walk every field and method to find the class's attributes). Returns
+     * true, to let the full rewrite decide, for anything it does not understand.
+     */
+    boolean mentionsACall(byte[] bytes) {
+        if (bytes.length < 10 || u2(bytes, 0) != 0xCAFE || u2(bytes, 2) != 0xBABE) {
+            return true;
+        }
+        boolean owner = false;
+        boolean name = false;
+        int count = u2(bytes, 8);
+        int offset = 10;
+        for (int item = 1; item < count; item++) {
+            if (offset >= bytes.length) {
+                return true;
+            }
+            switch (bytes[offset]) {
+                case UTF8_TAG: {
+                    int length = u2(bytes, offset + 1);
+                    if (offset + 3 + length > bytes.length) {
                         return true;
                     }
+                    owner = owner || matchesAny(bytes, offset + 3, length, owners, null);
+                    name = name || matchesAny(bytes, offset + 3, length, names, namePrefix);
+                    if (owner && name) {
+                        return true;
+                    }
+                    offset += 3 + length;
+                    break;
                 }
+                case 7: case 8: case 16: case 19: case 20: // Class, String, MethodType, Module, Package
+                    offset += 3;
+                    break;
+                case 15: // MethodHandle
+                    offset += 4;
+                    break;
+                case 3: case 4: case 9: case 10: case 11: case 12: case 17: case 18: // Integer .. InvokeDynamic
+                    offset += 5;
+                    break;
+                case 5: case 6: // Long, Double: two entries
+                    offset += 9;
+                    item++;
+                    break;
+                default:
+                    return true;
+            }
+        }
+        return false;
+    }
+
+    private static int u2(byte[] bytes, int offset) {
+        return ((bytes[offset] & 0xFF) << 8) | (bytes[offset + 1] & 0xFF);
+    }
+
+    private static boolean matchesAny(byte[] bytes, int offset, int length, byte[][] texts, boolean[] prefix) {
+        for (int i = 0; i < texts.length; i++) {
+            byte[] text = texts[i];
+            boolean fits = prefix != null && prefix[i] ? length >= text.length : length == text.length;
+            if (fits && equalsAt(bytes, offset, text)) {
+                return true;
             }
         }
         return false;

@@ -76,6 +76,7 @@ class OptionParserTest {
         assertTrue(error("limit").startsWith("option 'limit' has no value"));
         assertTrue(error("limit=1m,limit=2m").startsWith("option 'limit' is given twice"));
         assertTrue(error("report=/no/such/dir/report.txt").startsWith("cannot write the report to"));
+        assertTrue(error("jfr=/no/such/dir/app.jfr").startsWith("cannot write the recording to '/no/such/dir/app.jfr'"));
         Properties typo = new Properties();
         typo.setProperty("alloc.limt", "1g");
         OptionError fromProperty = assertThrows(OptionError.class, () -> OptionParser.parse("", typo));
@@ -83,8 +84,18 @@ class OptionParserTest {
     }
 
     @Test
+    void jfrStartsARecordingOnOrToAFile() throws OptionError {
+        assertEquals("on", OptionParser.parse("jfr=on", new Properties()).jfr);
+        assertEquals("on", OptionParser.parse("jfr=ON", new Properties()).jfr);
+        assertNull(OptionParser.parse("jfr=off", new Properties()).jfr);
+        assertNull(OptionParser.parse("", new Properties()).jfr);
+        String file = System.getProperty("java.io.tmpdir") + "/app.jfr";
+        assertEquals(file, OptionParser.parse("jfr=" + file, new Properties()).jfr);
+    }
+
+    @Test
     void keysNotBuiltYetAreRefusedNotIgnored() {
-        for (String args : new String[] {"jfr=on", "headroom=10%"}) {
+        for (String args : new String[] {"headroom=10%"}) {
             assertTrue(error(args).contains("is not supported yet; valid: "), args);
         }
         assertTrue(error("limit=auto").startsWith("limit=auto is not supported yet; valid: "));

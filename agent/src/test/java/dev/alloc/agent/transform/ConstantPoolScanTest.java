@@ -1,0 +1,102 @@
+package dev.alloc.agent.transform;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.alloc.runtime.Kind;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.net.URI;
+import java.nio.file.FileSystem;
+import java.nio.file.FileSystems;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.objectweb.asm.ClassReader;
+
+class ConstantPoolScanTest {
+    private static final List<InterceptedCall> CALLS = InterceptedCall.forKinds(
+            1 << Kind.DIRECT | 1 << Kind.UNSAFE | 1 << Kind.FFM, true);
+    private final ConstantPoolScan scan = new ConstantPoolScan(CALLS);
+
+    static final class Allocates {
+        static final long BIG = 123_456_789_012L; // a Long constant takes two pool entries
+        static final double HALF = 0.5;
+
+        ByteBuffer make() {
+            return ByteBuffer.allocateDirect((int) (BIG % 7 + HALF));
+        }
+    }
+
+    static final class OnlyWraps {
+        static final long BIG = 123_456_789_012L;
+
+        ByteBuffer make() {
+            return ByteBuffer.wrap(new byte[(int) (BIG % 7)]);
+        }
+    }
+
+    static final class OnlyTheName {
+        final String text = "allocateDirect";
+    }
+
+    private static byte[] bytes(Class<?> type) throws IOException {
+        try (InputStream in = type.getResourceAsStream(type.getName().replaceFirst(".*\\.", "") + ".class")) {
+            return in.readAllBytes();
+        }
+    }
+
+    @Test
+    void needsBothAnOwnerAndAMethodName() throws IOException {
+        assertTrue(scan.mentionsACall(bytes(Allocates.class)));
+        assertFalse(scan.mentionsACall(bytes(OnlyWraps.class)));
+        assertFalse(scan.mentionsACall(bytes(OnlyTheName.class)));
+    }
+
+    @Test
+    void leavesWhatItCannotParseToTheRewrite() {
+        assertTrue(scan.mentionsACall(new byte[] {1, 2, 3}));
+        assertTrue(scan.mentionsACall("not a class file at all".getBytes(StandardCharsets.US_ASCII)));
+    }
+
+    /** The raw walk agrees with ASM's parse of the pool on every class of java.base's java.nio and sun.nio. */
+    @Test
+    void agreesWithAsmOnJdkClasses() throws IOException {
+        FileSystem jrt = FileSystems.getFileSystem(URI.create("jrt:/"));
+        int[] counts = new int[2];
+        for (String dir : List.of("/modules/java.base/java/nio", "/modules/java.base/sun/nio/ch")) {
+            try (Stream<Path> files = Files.walk(jrt.getPath(dir))) {
+                for (Path file : (Iterable<Path>) files.filter(f -> f.toString().endsWith(".class"))::iterator) {
+                    byte[] bytes = Files.readAllBytes(file);
+                    boolean expected = viaAsm(bytes);
+                    assertEquals(expected, scan.mentionsACall(bytes), file.toString());
+                    counts[expected ? 1 : 0]++;
+                }
+            }
+        }
+        assertTrue(counts[0] > 100 && counts[1] > 3, "classes without and with a call: " + counts[0] + ", " + counts[1]);
+    }
+
+    private static boolean viaAsm(byte[] bytes) {
+        ClassReader reader = new ClassReader(bytes);
+        boolean owner = false;
+        boolean name = false;
+        for (int item = 1; item < reader.getItemCount(); item++) {
+            int offset = reader.getItem(item);
+            if (offset > 0 && bytes[offset - 1] == 1) {
+                int length = ((bytes[offset] & 0xFF) << 8) | (bytes[offset + 1] & 0xFF);
+                String text = new String(bytes, offset + 2, length, StandardCharsets.ISO_8859_1);
+                for (InterceptedCall call : CALLS) {
+                    owner |= text.equals(call.owner());
+                    name |= call.prefix() ? text.startsWith(call.namePrefix()) : text.equals(call.namePrefix());
+                }
+            }
+        }
+        return owner && name;
+    }
+}

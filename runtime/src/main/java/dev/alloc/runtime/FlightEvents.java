@@ -1,0 +1,157 @@
+package dev.alloc.runtime;
+
+/**
+ * Where the bridge hands events to Flight Recorder, without naming a {@code jdk.jfr} class: a
+ * runtime built by jlink without the {@code jdk.jfr} module must still load and run. The JFR
+ * side ({@code dev.alloc.runtime.jfr.JfrSupport}) is loaded by name only when the module is
+ * present, and plugs itself in as the {@link Sink}.
+ *
+ * <p>The hot paths pay one volatile read each: an allocation becomes an event only if its size
+ * reaches {@link #allocationMinSize()}, which stays {@code Long.MAX_VALUE} while no running
+ * recording enables {@code dev.alloc.Allocation} (likewise for frees). The JFR side keeps the
+ * two gates equal to the enabled events' {@code minSize} setting.
+ */
+public final class FlightEvents {
+    private static final String JFR_SUPPORT = "dev.alloc.runtime.jfr.JfrSupport";
+
+    private static volatile long allocationGate = Long.MAX_VALUE;
+    private static volatile long freeGate = Long.MAX_VALUE;
+    private static volatile Sink sink;
+    private static volatile boolean failed;
+
+    /** The JFR side: builds and commits the events. Calls arrive inside agent code. */
+    public interface Sink {
+        void allocated(int kind, long size, long address, int site);
+
+        void freed(int kind, long size, long address, int site);
+
+        void limitExceeded(int kind, long requested, long used, long limit, int which, int site);
+
+        void limitWarning(int which, long used, long limit, int site);
+
+        /** Starts the agent's own recording ({@code jfr=on} or a file). */
+        void startRecording(String target, String jfcText);
+    }
+
+    private FlightEvents() {
+    }
+
+    /** True when this JVM has the {@code jdk.jfr} module. */
+    public static boolean jfrAvailable() {
+        return ModuleLayer.boot().findModule("jdk.jfr").isPresent();
+    }
+
+    /** Plugs in the JFR side if the module is present; returns whether it did. */
+    static boolean install() {
+        if (sink != null) {
+            return true;
+        }
+        if (!jfrAvailable()) {
+            return false;
+        }
+        try {
+            Class<?> support = Class.forName(JFR_SUPPORT, true, FlightEvents.class.getClassLoader());
+            CoarseClock.start();
+            sink = (Sink) support.getMethod("install").invoke(null);
+            return true;
+        } catch (Throwable e) {
+            Log.warn("Flight Recorder events are off: " + e);
+            return false;
+        }
+    }
+
+    /** Sets the smallest sizes that become events; {@code Long.MAX_VALUE} for none. */
+    public static void setGates(long allocationMinSize, long freeMinSize) {
+        allocationGate = allocationMinSize;
+        freeGate = freeMinSize;
+    }
+
+    public static long allocationMinSize() {
+        return allocationGate;
+    }
+
+    public static long freeMinSize() {
+        return freeGate;
+    }
+
+    /** Starts the agent's own recording; false when this JVM has no Flight Recorder. */
+    public static boolean startRecording(String target, String jfcText) {
+        Sink s = sink;
+        if (s == null) {
+            return false;
+        }
+        SiteContext context = SiteContext.current();
+        boolean wasInAgent = context.enterAgent();
+        try {
+            s.startRecording(target, jfcText);
+            return true;
+        } finally {
+            context.exitAgent(wasInAgent);
+        }
+    }
+
+    // Called by the bridge behind the gates. None of them throws: a lost event must never cost
+    // the application its allocation, and frees run inside Cleaners.
+
+    static void allocated(int kind, long size, long address, int site) {
+        blockEvent(false, kind, size, address, site);
+    }
+
+    static void freed(int kind, long size, long address, int site) {
+        blockEvent(true, kind, size, address, site);
+    }
+
+    private static void blockEvent(boolean free, int kind, long size, long address, int site) {
+        Sink s = sink;
+        if (s == null) {
+            return;
+        }
+        SiteContext context = SiteContext.current();
+        boolean wasInAgent = context.enterAgent();
+        try {
+            if (free) {
+                s.freed(kind, size, address, site);
+            } else {
+                s.allocated(kind, size, address, site);
+            }
+        } catch (Throwable e) {
+            lost(e);
+        } finally {
+            context.exitAgent(wasInAgent);
+        }
+    }
+
+    static void limitExceeded(int kind, long requested, long used, long limit, int which, int site) {
+        Sink s = sink;
+        if (s != null) {
+            try {
+                s.limitExceeded(kind, requested, used, limit, which, site);
+            } catch (Throwable e) {
+                lost(e);
+            }
+        }
+    }
+
+    static void limitWarning(int which, long used, long limit, int site) {
+        Sink s = sink;
+        if (s != null) {
+            try {
+                s.limitWarning(which, used, limit, site);
+            } catch (Throwable e) {
+                lost(e);
+            }
+        }
+    }
+
+    private static void lost(Throwable e) {
+        if (!failed) {
+            failed = true;
+            Log.warn("a Flight Recorder event failed, later events may be missing: " + e);
+        }
+    }
+
+    /** Whether the JFR side is plugged in (so a warning needs a site for its event). */
+    static boolean active() {
+        return sink != null;
+    }
+}

@@ -1,0 +1,185 @@
+package dev.alloc.runtime.jfr;
+
+import dev.alloc.runtime.CoarseClock;
+import dev.alloc.runtime.FlightEvents;
+import dev.alloc.runtime.Kind;
+import dev.alloc.runtime.Limiter;
+import dev.alloc.runtime.Log;
+import dev.alloc.runtime.OffHeap;
+import dev.alloc.runtime.SiteTable;
+import java.io.IOException;
+import java.io.StringReader;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.text.ParseException;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import jdk.jfr.Configuration;
+import jdk.jfr.EventType;
+import jdk.jfr.FlightRecorder;
+import jdk.jfr.FlightRecorderListener;
+import jdk.jfr.Recording;
+import jdk.jfr.RecordingState;
+
+/**
+ * The Flight Recorder side of the bridge, loaded only when the {@code jdk.jfr} module exists.
+ *
+ * <p>Nothing here initialises Flight Recorder: a listener waits for it, so a JVM that never
+ * records pays nothing. When Flight Recorder starts (from {@code -XX:StartFlightRecording},
+ * {@code jcmd JFR.start}, the API, or {@code jfr=on}) the listener registers the event types
+ * and the periodic hooks before the first recording begins, and after every change of a
+ * recording's state it sets the bridge's gates to the {@code minSize} of the enabled events.
+ */
+public final class JfrSupport implements FlightEvents.Sink {
+    static final String MIN_SIZE = "minSize";
+    static final String MIN_SIZE_DEFAULT = "1 MiB";
+    private static final RateLimiter ALLOCATION_THROTTLE = new RateLimiter(100, 1000);
+    private static final RateLimiter FREE_THROTTLE = new RateLimiter(100, 1000);
+    private static volatile EventType allocationType;
+    private static volatile EventType freeType;
+    private static boolean registered;
+
+    private JfrSupport() {
+    }
+
+    /** Called by name from {@link FlightEvents} once the module is known to exist. */
+    public static FlightEvents.Sink install() {
+        FlightRecorder.addListener(new FlightRecorderListener() {
+            @Override
+            public void recorderInitialized(FlightRecorder recorder) {
+                register();
+            }
+
+            @Override
+            public void recordingStateChanged(Recording recording) {
+                refreshGates();
+            }
+        });
+        return new JfrSupport();
+    }
+
+    private static synchronized void register() {
+        if (registered) {
+            return;
+        }
+        registered = true;
+        FlightRecorder.register(AllocationEvent.class);
+        FlightRecorder.register(FreeEvent.class);
+        FlightRecorder.register(LimitExceededEvent.class);
+        FlightRecorder.register(LimitWarningEvent.class);
+        FlightRecorder.addPeriodicEvent(CallSiteUsageEvent.class, new CallSiteUsageHook(OffHeap.sites(), OffHeap.table()));
+        FlightRecorder.addPeriodicEvent(OffHeapStatisticsEvent.class, new StatisticsHook());
+        allocationType = EventType.getEventType(AllocationEvent.class);
+        freeType = EventType.getEventType(FreeEvent.class);
+        refreshGates();
+    }
+
+    /**
+     * Sets the bridge's gates to the smallest {@code minSize} of the recordings that enable each
+     * event ({@code Long.MAX_VALUE} when none does), and the throttles to their highest rate.
+     */
+    static synchronized void refreshGates() {
+        EventType allocation = allocationType;
+        EventType free = freeType;
+        if (allocation == null || free == null) {
+            return;
+        }
+        FlightEvents.setGates(gate(allocation, true, ALLOCATION_THROTTLE), gate(free, false, FREE_THROTTLE));
+    }
+
+    private static long gate(EventType type, boolean enabledByDefault, RateLimiter throttle) {
+        String rate = RecordingSettings.highestRate(
+                RecordingSettings.valuesOf(type, enabledByDefault, Throttle.NAME, Throttle.DEFAULT));
+        long[] parsed = Throttle.parse(rate == null ? Throttle.DEFAULT : rate);
+        throttle.setRate(parsed[0], parsed[1]);
+        String size = RecordingSettings.smallestSize(
+                RecordingSettings.valuesOf(type, enabledByDefault, MIN_SIZE, MIN_SIZE_DEFAULT));
+        return size == null ? Long.MAX_VALUE : RecordingSettings.bytes(size);
+    }
+
+    @Override
+    public void allocated(int kind, long size, long address, int site) {
+        if (!ALLOCATION_THROTTLE.tryAcquire(CoarseClock.millis())) {
+            return;
+        }
+        // Fields first: commit() evaluates the minSize setting, which reads the size.
+        AllocationEvent event = new AllocationEvent();
+        event.kind = Kind.name(kind);
+        event.size = size;
+        event.address = address;
+        event.site = OffHeap.sites().name(site);
+        event.strategy = OffHeap.settings().strategy;
+        event.commit();
+    }
+
+    @Override
+    public void freed(int kind, long size, long address, int site) {
+        if (!FREE_THROTTLE.tryAcquire(CoarseClock.millis())) {
+            return;
+        }
+        FreeEvent event = new FreeEvent();
+        event.kind = Kind.name(kind);
+        event.size = size;
+        event.address = address;
+        event.site = OffHeap.sites().name(site);
+        event.commit();
+    }
+
+    @Override
+    public void limitExceeded(int kind, long requested, long used, long limit, int which, int site) {
+        LimitExceededEvent event = new LimitExceededEvent();
+        if (event.isEnabled()) {
+            event.kind = Kind.name(kind);
+            event.requested = requested;
+            event.used = used;
+            event.limit = limit;
+            event.site = OffHeap.sites().name(site);
+            event.topSite = topSite(which == Limiter.TOTAL ? -1 : which);
+            event.commit();
+        }
+    }
+
+    private static String topSite(int kind) {
+        List<SiteTable.Row> rows = SiteTable.snapshot(OffHeap.sites(), kind);
+        return rows.isEmpty() || rows.get(0).liveBytes <= 0 ? null : rows.get(0).site;
+    }
+
+    @Override
+    public void limitWarning(int which, long used, long limit, int site) {
+        LimitWarningEvent event = new LimitWarningEvent();
+        if (event.isEnabled()) {
+            event.kind = which == Limiter.TOTAL ? "all" : Kind.name(which);
+            event.used = used;
+            event.limit = limit;
+            event.site = OffHeap.sites().name(site);
+            event.commit();
+        }
+    }
+
+    /**
+     * Starts a recording with the JDK's {@code default} settings plus {@code jfcText} (the shipped
+     * {@code alloc.jfc}), dumped to {@code target} at exit; {@code on} names the file
+     * {@code alloc-<pid>.jfr} in the working directory.
+     */
+    @Override
+    public void startRecording(String target, String jfcText) {
+        Path file = Paths.get(target.equals("on") ? "alloc-" + ProcessHandle.current().pid() + ".jfr" : target)
+                .toAbsolutePath();
+        try {
+            Map<String, String> settings = new LinkedHashMap<>(Configuration.getConfiguration("default").getSettings());
+            settings.putAll(Configuration.create(new StringReader(jfcText)).getSettings());
+            Recording recording = new Recording(settings);
+            recording.setName("alloc");
+            recording.setToDisk(true);
+            recording.setDumpOnExit(true);
+            recording.setDestination(file);
+            recording.start();
+            if (recording.getState() == RecordingState.RUNNING) {
+                Log.info("recording off-heap events to " + file + " (written at exit, or now with jcmd <pid> JFR.dump name=alloc)");
+            }
+        } catch (IOException | ParseException | RuntimeException e) {
+            Log.warn("cannot start the Flight Recorder recording to " + file + ": " + e);
+        }
+    }
+}
