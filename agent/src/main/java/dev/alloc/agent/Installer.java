@@ -4,6 +4,7 @@ import dev.alloc.agent.options.OptionError;
 import dev.alloc.agent.options.OptionParser;
 import dev.alloc.agent.transform.CallSiteTransformer;
 import dev.alloc.agent.transform.InterceptedCall;
+import dev.alloc.runtime.Kind;
 import dev.alloc.runtime.Log;
 import dev.alloc.runtime.OffHeap;
 import dev.alloc.runtime.Settings;
@@ -48,7 +49,12 @@ final class Installer {
         }
 
         int available = KindSupport.availableKinds();
-        int woven = new ChokePointWeaver(inst).weave(settings.trackMask & available);
+        int mallocBit = 1 << Kind.MALLOC;
+        int woven = new ChokePointWeaver(inst).weave(settings.trackMask & available & ~mallocBit);
+        if ((settings.trackMask & available & mallocBit) != 0) {
+            JdkAccess.openLoaderTo(inst, runtime);
+            woven |= new MallocWeaver(inst).weave() ? mallocBit : 0;
+        }
         Settings effective = settings.withTrackMask(settings.trackMask & woven);
         OffHeap.install(effective);
 

@@ -33,6 +33,15 @@ final class JdkAccess {
         }
     }
 
+    /**
+     * Opens {@code jdk.internal.loader} to the runtime, which asks the JVM's own symbol lookup
+     * for {@code dlsym(RTLD_DEFAULT, "malloc")} (kind malloc) without a restricted FFM call.
+     */
+    static void openLoaderTo(Instrumentation inst, Module target) {
+        inst.redefineModule(Object.class.getModule(), Set.of(), Map.of(),
+                Map.of("jdk.internal.loader", Set.of(target)), Set.of(), Map.of());
+    }
+
     /** Lets every JDK module that the agent weaves read the runtime's module. */
     static void letJdkRead(Instrumentation inst, Module runtime) {
         for (String name : new String[] {"java.base", "jdk.unsupported"}) {

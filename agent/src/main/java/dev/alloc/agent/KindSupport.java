@@ -15,16 +15,13 @@ final class KindSupport {
     static int availableKinds() {
         int kinds = 1 << Kind.DIRECT | 1 << Kind.UNSAFE;
         if (hasFfm()) {
-            kinds |= 1 << Kind.FFM;
+            kinds |= 1 << Kind.FFM | 1 << Kind.MALLOC; // malloc: libc called through FFM downcalls
         }
-        return kinds; // malloc through FFM downcalls is not tracked yet
+        return kinds;
     }
 
     /** Why a kind is not available here, for the start-up line. */
     static String whyUnavailable(int kind) {
-        if (kind == Kind.MALLOC && hasFfm()) {
-            return "not supported yet";
-        }
         return "unavailable on JDK " + Runtime.version().feature();
     }
 }

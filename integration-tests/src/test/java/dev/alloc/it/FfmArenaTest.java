@@ -29,14 +29,8 @@ class FfmArenaTest {
     void limitStopsAtTheRightCountAndClosingTheArenaMakesTheMemoryReusable(Jdk jdk) throws Exception {
         assumeTrue(jdk.feature() >= 22, "FFM is final from JDK 22");
         ForkedJvm.Result r = ForkedJvm.on(jdk).agent("limit.ffm=64m,report=stderr").source(program(), "hold").run();
-        assertEquals(0, r.exitCode(), r.toString());
-        String site = "FfmArenas.hold(FfmArenas.java:29)";
-        assertTrue(r.stdout().contains("error dev.alloc.OffHeapLimitExceededError: Off-heap limit exceeded: "
-                + "cannot allocate 1048576 bytes of ffm memory at " + site + "; used 67108864 of 67108864 bytes "
-                + "(limit.ffm); top holders: " + site + " 67108864 (64)\nheld 64\nagain 64\n"), r.toString());
-        Map<String, ExitReportRows.Row> rows = ExitReportRows.parse(r.stderr());
-        assertEquals(0, rows.get(site).liveBytes(), r.toString());
-        assertEquals(64L << 20, rows.get("FfmArenas.hold(FfmArenas.java:39)").liveBytes(), r.toString());
+        HoldToTheLimit.assertStoppedAt64ThenReused(r, "ffm", true, "FfmArenas.hold(FfmArenas.java:29)",
+                "FfmArenas.hold(FfmArenas.java:39)");
     }
 
     @ParameterizedTest

@@ -27,17 +27,8 @@ class UnsafeMemoryTest {
     void limitStopsAtTheRightCountNamesTheSiteAndFreedMemoryIsReusable(Jdk jdk) {
         ForkedJvm.Result r = ForkedJvm.on(jdk).agent("limit=64m,report=stderr")
                 .main(HoldUnsafeBlocks.class, "100", "1048576").run();
-        assertEquals(0, r.exitCode(), r.toString());
-        String site = PROGRAMS + "HoldUnsafeBlocks.main(HoldUnsafeBlocks.java:19)";
-        assertTrue(r.stdout().contains("error dev.alloc.OffHeapLimitExceededError: Off-heap limit exceeded: "
-                + "cannot allocate 1048576 bytes of unsafe memory at " + site + "; used 67108864 of 67108864 bytes; "
-                + "top holders: " + site + " 67108864 (64)\nheld 64\nagain 64\n"), r.toString());
-        Map<String, ExitReportRows.Row> rows = ExitReportRows.parse(r.stderr());
-        assertEquals(0, rows.get(site).liveBytes(), r.toString());
-        assertEquals(64, rows.get(site).totalCount(), r.toString());
-        ExitReportRows.Row again = rows.get(PROGRAMS + "HoldUnsafeBlocks.again(HoldUnsafeBlocks.java:37)");
-        assertEquals(64L << 20, again.liveBytes(), r.toString());
-        assertEquals("unsafe", again.kind());
+        HoldToTheLimit.assertStoppedAt64ThenReused(r, "unsafe", false, PROGRAMS + "HoldUnsafeBlocks.main(HoldUnsafeBlocks.java:19)",
+                PROGRAMS + "HoldUnsafeBlocks.again(HoldUnsafeBlocks.java:37)");
         assertTrue(r.stderr().contains("alloc: used 67108864 bytes (64.0 MiB), peak 64.0 MiB, limit 64.0 MiB; "
                 + "direct 0; unsafe 67108864;"), r.toString());
     }

@@ -61,6 +61,11 @@ public final class OffHeap {
         trackMask = newSettings.trackMask;
     }
 
+    /** Whether {@code kind} is tracked (false until installed). */
+    static boolean tracks(int kind) {
+        return (trackMask & (1 << kind)) != 0;
+    }
+
     public static Settings settings() {
         return settings;
     }
@@ -99,17 +104,9 @@ public final class OffHeap {
 
     /** Allocates {@code size} bytes of {@code kind}, reserving them against the limits first. */
     public static long allocate(int kind, long size) {
-        if ((trackMask & (1 << kind)) == 0) {
+        long token = reserve(kind, size);
+        if (token == UNTRACKED) {
             return SystemMemory.allocate(size);
-        }
-        SiteContext context = SiteContext.current();
-        if (context.inAgent || size <= 0) {
-            return SystemMemory.allocate(size);
-        }
-        int site = siteOf(kind, context);
-        int hit = LIMITER.tryReserve(kind, size);
-        if (hit != Limiter.OK) {
-            overLimit(kind, size, site, hit, context);
         }
         long address;
         try {
@@ -118,12 +115,50 @@ public final class OffHeap {
             LIMITER.release(kind, size);
             throw mallocFailed;
         }
-        TABLE.put(address, BlockInfo.pack(size, kind, site), CoarseClock.millis());
-        SITES.onAllocate(site, size);
-        if (size >= FlightEvents.allocationMinSize()) {
-            FlightEvents.allocated(kind, size, address, site);
-        }
+        commit(token, kind, address, size);
         return address;
+    }
+
+    /** The token of {@link #reserve} for an allocation that is not tracked. */
+    static final long UNTRACKED = -1L;
+
+    /**
+     * The first half of an allocation: names the site and reserves {@code size} bytes of
+     * {@code kind} (throwing the limit error, or waiting for GC, as the policy says). Returns a
+     * token for {@link #commit}, or {@link #UNTRACKED} when the allocation is not to be tracked.
+     * Separate from the allocation itself for memory the runtime does not allocate (libc called
+     * through FFM downcalls, see {@link MallocHooks}).
+     */
+    static long reserve(int kind, long size) {
+        if ((trackMask & (1 << kind)) == 0) {
+            return UNTRACKED;
+        }
+        SiteContext context = SiteContext.current();
+        if (context.inAgent || size <= 0) {
+            return UNTRACKED;
+        }
+        int site = siteOf(kind, context);
+        int hit = LIMITER.tryReserve(kind, size);
+        if (hit != Limiter.OK) {
+            overLimit(kind, size, site, hit, context);
+        }
+        return site;
+    }
+
+    /** The second half: records the block at {@code address}, or releases the reservation if 0 (failed). */
+    static void commit(long token, int kind, long address, long size) {
+        if (token == UNTRACKED) {
+            return;
+        }
+        if (address == 0) {
+            LIMITER.release(kind, size);
+            return;
+        }
+        TABLE.put(address, BlockInfo.pack(size, kind, (int) token), CoarseClock.millis());
+        SITES.onAllocate((int) token, size);
+        if (size >= FlightEvents.allocationMinSize()) {
+            FlightEvents.allocated(kind, size, address, (int) token);
+        }
     }
 
     /**
@@ -138,56 +173,26 @@ public final class OffHeap {
         if (address == 0) {
             return allocate(kind, size);
         }
-        long info = TABLE.remove(address);
+        long info = forget(address);
         if (info == BlockInfo.MISSING) {
             // a block we never saw stays unseen (unless it is pool memory: a stale pointer)
             return RawMemory.reallocateUntracked(address, size);
         }
-        int oldKind = BlockInfo.kind(info);
-        long oldSize = BlockInfo.size(info);
-        long growth = size - oldSize;
-        int site = BlockInfo.site(info);
+        int site;
         try {
-            SiteContext context = SiteContext.current();
-            if (!context.inAgent && size > 0) {
-                site = siteOf(oldKind, context);
-            }
-            if (growth > 0) {
-                int hit = LIMITER.tryReserve(oldKind, growth);
-                if (hit != Limiter.OK) {
-                    overLimit(oldKind, growth, site, hit, context);
-                }
-            }
+            site = reserveResize(info, size);
         } catch (Throwable overLimit) {
-            TABLE.put(address, info, 0L);
+            restore(address, info);
             throw overLimit;
         }
         long moved;
         try {
-            moved = RawMemory.reallocate(address, oldSize, size);
+            moved = RawMemory.reallocate(address, BlockInfo.size(info), size);
         } catch (Throwable reallocFailed) {
-            if (growth > 0) {
-                LIMITER.release(oldKind, growth);
-            }
-            TABLE.put(address, info, 0L);
+            commitResize(address, info, size, site, 0, true);
             throw reallocFailed;
         }
-        SITES.onFree(BlockInfo.site(info), oldSize, SiteRegistry.FREED_EXPLICITLY);
-        if (moved == 0) {
-            LIMITER.release(oldKind, oldSize); // size 0: the block was freed
-            return 0;
-        }
-        TABLE.put(moved, BlockInfo.pack(size, oldKind, site), CoarseClock.millis());
-        if (growth < 0) {
-            LIMITER.release(oldKind, -growth);
-        }
-        SITES.onAllocate(site, size);
-        if (oldSize >= FlightEvents.freeMinSize()) {
-            FlightEvents.freed(oldKind, oldSize, address, BlockInfo.site(info));
-        }
-        if (size >= FlightEvents.allocationMinSize()) {
-            FlightEvents.allocated(oldKind, size, moved, site);
-        }
+        commitResize(address, info, size, site, moved, false);
         return moved;
     }
 
@@ -196,17 +201,88 @@ public final class OffHeap {
      * throws: this runs inside Cleaners, where an exception kills the JVM.
      */
     public static void free(long address, int how) {
-        long info = address == 0 ? BlockInfo.MISSING : TABLE.remove(address);
+        long info = forget(address);
         if (info == BlockInfo.MISSING) {
             RawMemory.freeUntracked(address);
         } else {
             RawMemory.free(address);
             // Released after the memory is really gone, so used never under-counts it.
+            released(address, info, how);
+        }
+    }
+
+    /** The first half of a free: takes the block out of the table; its info, or {@code MISSING}. */
+    static long forget(long address) {
+        return address == 0 ? BlockInfo.MISSING : TABLE.remove(address);
+    }
+
+    /** The second half, once the memory is gone: releases what {@link #forget} returned. */
+    static void released(long address, long info, int how) {
+        if (info != BlockInfo.MISSING) {
             LIMITER.release(BlockInfo.kind(info), BlockInfo.size(info));
             SITES.onFree(BlockInfo.site(info), BlockInfo.size(info), how);
             if (BlockInfo.size(info) >= FlightEvents.freeMinSize()) {
                 FlightEvents.freed(BlockInfo.kind(info), BlockInfo.size(info), address, BlockInfo.site(info));
             }
+        }
+    }
+
+    /** Puts back a block whose free or resize did not happen. */
+    static void restore(long address, long info) {
+        TABLE.put(address, info, CoarseClock.millis());
+    }
+
+    /**
+     * The first half of a resize: the old block ({@code info}, already taken out of the table
+     * with {@link #forget}) grows or shrinks to {@code size}. Names the site and reserves any
+     * growth; returns the site. The caller puts the block back if this throws.
+     */
+    static int reserveResize(long info, long size) {
+        int site = BlockInfo.site(info);
+        long growth = size - BlockInfo.size(info);
+        SiteContext context = SiteContext.current();
+        if (!context.inAgent && size > 0) {
+            site = siteOf(BlockInfo.kind(info), context);
+        }
+        if (growth > 0) {
+            int hit = LIMITER.tryReserve(BlockInfo.kind(info), growth);
+            if (hit != Limiter.OK) {
+                overLimit(BlockInfo.kind(info), growth, site, hit, context);
+            }
+        }
+        return site;
+    }
+
+    /**
+     * The second half of a resize: {@code moved} is the new address, or 0 when the block was
+     * freed ({@code size} 0). {@code failed} means nothing changed: the old block is put back.
+     */
+    static void commitResize(long address, long info, long size, int site, long moved, boolean failed) {
+        int kind = BlockInfo.kind(info);
+        long oldSize = BlockInfo.size(info);
+        long growth = size - oldSize;
+        if (failed) {
+            if (growth > 0) {
+                LIMITER.release(kind, growth);
+            }
+            restore(address, info);
+            return;
+        }
+        SITES.onFree(BlockInfo.site(info), oldSize, SiteRegistry.FREED_EXPLICITLY);
+        if (oldSize >= FlightEvents.freeMinSize()) {
+            FlightEvents.freed(kind, oldSize, address, BlockInfo.site(info));
+        }
+        if (moved == 0) {
+            LIMITER.release(kind, oldSize + Math.max(growth, 0)); // freed: nothing of it is left
+            return;
+        }
+        TABLE.put(moved, BlockInfo.pack(size, kind, site), CoarseClock.millis());
+        if (growth < 0) {
+            LIMITER.release(kind, -growth);
+        }
+        SITES.onAllocate(site, size);
+        if (size >= FlightEvents.allocationMinSize()) {
+            FlightEvents.allocated(kind, size, moved, site);
         }
     }
 
@@ -232,7 +308,7 @@ public final class OffHeap {
     private static void overLimit(int kind, long size, int site, int hit, SiteContext context) {
         boolean wasInAgent = context.enterAgent();
         try {
-            if (Reclaimer.mayHelp(LIMITER)) {
+            if (Reclaimer.mayHelp(LIMITER, hit)) {
                 hit = Reclaimer.retry(LIMITER, kind, size);
                 if (hit == Limiter.OK) {
                     return;

@@ -15,9 +15,11 @@ final class Reclaimer {
     private Reclaimer() {
     }
 
-    /** Whether waiting can free anything: some GC-freed memory is live, and this thread may wait. */
-    static boolean mayHelp(Limiter limiter) {
-        return (limiter.used(Kind.DIRECT) > 0 || limiter.used(Kind.FFM) > 0)
+    /** Whether waiting can free anything: the limit hit covers GC-freed memory, some is live, and this thread may wait. */
+    static boolean mayHelp(Limiter limiter, int limitHit) {
+        // GC never frees unsafe or malloc memory: a full limit.unsafe or limit.malloc fails at once.
+        boolean gcFreesThisLimit = limitHit == Limiter.TOTAL || limitHit == Kind.DIRECT || limitHit == Kind.FFM;
+        return gcFreesThisLimit && (limiter.used(Kind.DIRECT) > 0 || limiter.used(Kind.FFM) > 0)
                 && !JdkThreads.isCleanerThread(Thread.currentThread());
     }
 

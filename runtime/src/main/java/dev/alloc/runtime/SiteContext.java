@@ -21,6 +21,8 @@ public final class SiteContext {
     int site;
     /** True while this thread runs agent code that may itself take native memory. */
     boolean inAgent;
+    /** The old block of a libc {@code realloc} in flight on this thread (see {@link MallocHooks}). */
+    long reallocating;
 
     /*
      * A cache in front of the ThreadLocal, indexed by thread id: one array load and one compare

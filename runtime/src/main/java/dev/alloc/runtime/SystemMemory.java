@@ -20,6 +20,7 @@ public final class SystemMemory {
     private static final MethodHandle FREE;
     private static final MethodHandle SET_MEMORY;
     private static final MethodHandle COPY_MEMORY;
+    private static final MethodHandle GET_LONG;
 
     static {
         try {
@@ -36,6 +37,8 @@ public final class SystemMemory {
                     MethodType.methodType(void.class, long.class, long.class, byte.class)).bindTo(unsafe);
             COPY_MEMORY = lookup.findVirtual(unsafeClass, "copyMemory",
                     MethodType.methodType(void.class, long.class, long.class, long.class)).bindTo(unsafe);
+            GET_LONG = lookup.findVirtual(unsafeClass, "getLong",
+                    MethodType.methodType(long.class, long.class)).bindTo(unsafe);
         } catch (Throwable e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -88,6 +91,17 @@ public final class SystemMemory {
     public static void copyMemory(long from, long to, long bytes) {
         try {
             COPY_MEMORY.invokeExact(from, to, bytes);
+        } catch (RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Reads the 8 bytes at a native address (a pointer that libc wrote for us). */
+    public static long getLong(long address) {
+        try {
+            return (long) GET_LONG.invokeExact(address);
         } catch (RuntimeException | Error e) {
             throw e;
         } catch (Throwable e) {

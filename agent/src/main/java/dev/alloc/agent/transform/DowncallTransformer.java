@@ -1,0 +1,84 @@
+package dev.alloc.agent.transform;
+
+import java.lang.instrument.ClassFileTransformer;
+import java.security.ProtectionDomain;
+import org.objectweb.asm.ClassReader;
+import org.objectweb.asm.ClassVisitor;
+import org.objectweb.asm.ClassWriter;
+import org.objectweb.asm.MethodVisitor;
+import org.objectweb.asm.Opcodes;
+
+/**
+ * The choke point of kind {@code malloc}: FFM's {@code AbstractLinker.downcallHandle(MemorySegment,
+ * FunctionDescriptor, Option...)}, the one method every bound downcall handle comes from. Before
+ * each {@code ARETURN} of it, the returned handle goes through
+ * {@code dev.alloc.runtime.MallocDowncalls.wrap(handle, symbol)}, which swaps in a counting
+ * adapter when the symbol is one of libc's allocation functions:
+ * <pre>
+ *   ... handle            -> ... handle symbol -> ... wrap(handle, symbol)
+ * </pre>
+ * One more stack slot, no new locals, no change to any frame.
+ */
+public final class DowncallTransformer implements ClassFileTransformer {
+    public static final String LINKER = "jdk/internal/foreign/abi/AbstractLinker";
+    private static final String METHOD = "downcallHandle";
+    private static final String DESCRIPTOR = "(Ljava/lang/foreign/MemorySegment;Ljava/lang/foreign/FunctionDescriptor;"
+            + "[Ljava/lang/foreign/Linker$Option;)Ljava/lang/invoke/MethodHandle;";
+    private static final String WRAPPER = "dev/alloc/runtime/MallocDowncalls";
+
+    private volatile int wovenReturns;
+
+    /** How many returns were rewritten at the last transformation (0: the method was not found). */
+    public int wovenReturns() {
+        return wovenReturns;
+    }
+
+    @Override
+    public byte[] transform(Module module, ClassLoader loader, String className, Class<?> classBeingRedefined,
+                            ProtectionDomain protectionDomain, byte[] classfileBuffer) {
+        if (loader != null || !LINKER.equals(className)) {
+            return null;
+        }
+        try {
+            return rewrite(classfileBuffer);
+        } catch (Throwable e) {
+            wovenReturns = 0;
+            return null;
+        }
+    }
+
+    private byte[] rewrite(byte[] bytes) {
+        ClassReader reader = new ClassReader(bytes);
+        ClassWriter writer = new ClassWriter(reader, 0);
+        int[] woven = {0};
+        reader.accept(new ClassVisitor(Opcodes.ASM9, writer) {
+            @Override
+            public MethodVisitor visitMethod(int access, String name, String descriptor, String signature,
+                                             String[] exceptions) {
+                MethodVisitor next = super.visitMethod(access, name, descriptor, signature, exceptions);
+                if (!METHOD.equals(name) || !DESCRIPTOR.equals(descriptor) || (access & Opcodes.ACC_STATIC) != 0) {
+                    return next;
+                }
+                return new MethodVisitor(Opcodes.ASM9, next) {
+                    @Override
+                    public void visitInsn(int opcode) {
+                        if (opcode == Opcodes.ARETURN) {
+                            super.visitVarInsn(Opcodes.ALOAD, 1);
+                            super.visitMethodInsn(Opcodes.INVOKESTATIC, WRAPPER, "wrap",
+                                    "(Ljava/lang/invoke/MethodHandle;Ljava/lang/Object;)Ljava/lang/invoke/MethodHandle;", false);
+                            woven[0]++;
+                        }
+                        super.visitInsn(opcode);
+                    }
+
+                    @Override
+                    public void visitMaxs(int maxStack, int maxLocals) {
+                        super.visitMaxs(maxStack + 1, maxLocals);
+                    }
+                };
+            }
+        }, 0);
+        wovenReturns = woven[0];
+        return woven[0] == 0 ? null : writer.toByteArray();
+    }
+}

@@ -1,0 +1,110 @@
+package dev.alloc.runtime;
+
+/**
+ * Accounting around libc's allocation functions when Java code calls them through FFM downcall
+ * handles (kind {@code malloc}; Netty 4.2 on JDK 24+ does). {@link MallocDowncalls} wraps each
+ * such handle so that a call runs as
+ * <pre>
+ *   long token = beforeX(args...);
+ *   try { result = libcX(args...); } finally { afterX(thrown, result, token, args...); }
+ * </pre>
+ * with pointers passed here as plain addresses. A {@code before} reserves (and may throw the
+ * limit error, so libc is never called over the limit); its {@code after} records the block,
+ * or gives the reservation back when libc failed. Frees take the block out of the table before
+ * libc frees it and release it afterwards, as {@link OffHeap#free} does.
+ *
+ * <p>The token is a site id, or {@link OffHeap#UNTRACKED} (the call passes through uncounted:
+ * agent code, size 0, or a block the agent never saw). For a free it is the block's info.
+ */
+public final class MallocHooks {
+    private MallocHooks() {
+    }
+
+    public static long beforeMalloc(long size) {
+        return OffHeap.reserve(Kind.MALLOC, size);
+    }
+
+    public static void afterMalloc(Throwable thrown, long address, long token, long size) {
+        OffHeap.commit(token, Kind.MALLOC, thrown == null ? address : 0, size);
+    }
+
+    public static long beforeCalloc(long count, long size) {
+        long bytes = count * size;
+        if (count < 0 || size < 0 || Math.multiplyHigh(count, size) != 0 || bytes < 0) {
+            return OffHeap.UNTRACKED; // libc refuses the overflow itself
+        }
+        return OffHeap.reserve(Kind.MALLOC, bytes);
+    }
+
+    public static void afterCalloc(Throwable thrown, long address, long token, long count, long size) {
+        OffHeap.commit(token, Kind.MALLOC, thrown == null ? address : 0, count * size);
+    }
+
+    public static long beforeAlignedAlloc(long alignment, long size) {
+        return OffHeap.reserve(Kind.MALLOC, size);
+    }
+
+    public static void afterAlignedAlloc(Throwable thrown, long address, long token, long alignment, long size) {
+        OffHeap.commit(token, Kind.MALLOC, thrown == null ? address : 0, size);
+    }
+
+    public static long beforePosixMemalign(long pointerOut, long alignment, long size) {
+        return OffHeap.reserve(Kind.MALLOC, size);
+    }
+
+    /** {@code posix_memalign} returns 0 and writes the block's address to {@code *pointerOut}. */
+    public static void afterPosixMemalign(Throwable thrown, int result, long token, long pointerOut, long alignment,
+                                          long size) {
+        boolean allocated = thrown == null && result == 0 && token != OffHeap.UNTRACKED;
+        OffHeap.commit(token, Kind.MALLOC, allocated ? SystemMemory.getLong(pointerOut) : 0, size);
+    }
+
+    public static long beforeFree(long address) {
+        return OffHeap.forget(address);
+    }
+
+    public static void afterFree(Throwable thrown, long info, long address) {
+        if (thrown != null) {
+            if (info != BlockInfo.MISSING) {
+                OffHeap.restore(address, info);
+            }
+            return;
+        }
+        OffHeap.released(address, info, SiteRegistry.FREED_EXPLICITLY);
+    }
+
+    /** {@code realloc(NULL, n)} is malloc; a block the agent never saw stays unseen. */
+    public static long beforeRealloc(long address, long size) {
+        SiteContext context = SiteContext.current();
+        if (address == 0) {
+            context.reallocating = BlockInfo.MISSING;
+            return OffHeap.reserve(Kind.MALLOC, size);
+        }
+        long info = OffHeap.forget(address);
+        if (info == BlockInfo.MISSING) {
+            return OffHeap.UNTRACKED;
+        }
+        try {
+            int site = OffHeap.reserveResize(info, size);
+            context.reallocating = info;
+            return site;
+        } catch (Throwable overLimit) {
+            OffHeap.restore(address, info);
+            throw overLimit;
+        }
+    }
+
+    /** On failure (NULL for a size above 0) the old block is untouched; {@code realloc(p, 0)} frees it. */
+    public static void afterRealloc(Throwable thrown, long moved, long token, long address, long size) {
+        if (token == OffHeap.UNTRACKED) {
+            return;
+        }
+        long info = SiteContext.current().reallocating;
+        if (info == BlockInfo.MISSING) {
+            OffHeap.commit(token, Kind.MALLOC, thrown == null ? moved : 0, size);
+            return;
+        }
+        boolean failed = thrown != null || moved == 0 && size > 0;
+        OffHeap.commitResize(address, info, size, (int) token, moved, failed);
+    }
+}
