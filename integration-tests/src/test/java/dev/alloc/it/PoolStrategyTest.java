@@ -2,6 +2,7 @@ package dev.alloc.it;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.alloc.it.programs.NettyOnPool;
 import dev.alloc.it.programs.PoolWorkout;
@@ -25,10 +26,6 @@ class PoolStrategyTest {
 
     static List<Arguments> everyStrategyOnEveryJdk() {
         return cross(Jdk.all());
-    }
-
-    static List<Arguments> everyStrategyOnFfmJdks() {
-        return cross(Jdk.atLeast(22));
     }
 
     private static List<Arguments> cross(List<Jdk> jdks) {
@@ -79,8 +76,9 @@ class PoolStrategyTest {
     }
 
     @ParameterizedTest(name = "{1} on {0}")
-    @MethodSource("everyStrategyOnFfmJdks")
+    @MethodSource("everyStrategyOnEveryJdk")
     void ffmSegmentsAreAlignedZeroedAndReturned(Jdk jdk, String strategy) throws Exception {
+        assumeTrue(jdk.feature() >= 22, "FFM needs JDK 22+");
         Path source = Paths.get(getClass().getResource("/programs/FfmAlignedOnPool.java").toURI());
         ForkedJvm.Result r = ForkedJvm.on(jdk).agent("strategy=" + strategy + ",pool=64m").source(source).run();
         assertEquals(0, r.exitCode(), r.toString());
