@@ -17,6 +17,8 @@ final class ConstantPoolScan {
     private final byte[][] owners;
     private final byte[][] names;
     private final boolean[] namePrefix;
+    /** The first bytes of every owner and name: most pool strings are rejected on their first byte. */
+    private final boolean[] firstByte = new boolean[256];
 
     ConstantPoolScan(List<InterceptedCall> calls) {
         List<byte[]> ownerList = new ArrayList<>();
@@ -40,6 +42,10 @@ final class ConstantPoolScan {
         for (int i = 0; i < names.length; i++) {
             names[i] = nameCalls.get(i).namePrefix().getBytes(StandardCharsets.US_ASCII);
             namePrefix[i] = nameCalls.get(i).prefix();
+            firstByte[names[i][0] & 0xFF] = true;
+        }
+        for (byte[] owner : owners) {
+            firstByte[owner[0] & 0xFF] = true;
         }
     }
 
@@ -66,10 +72,12 @@ final class ConstantPoolScan {
                     if (offset + 3 + length > bytes.length) {
                         return true;
                     }
-                    owner = owner || matchesAny(bytes, offset + 3, length, owners, null);
-                    name = name || matchesAny(bytes, offset + 3, length, names, namePrefix);
-                    if (owner && name) {
-                        return true;
+                    if (length > 0 && firstByte[bytes[offset + 3] & 0xFF]) {
+                        owner = owner || matchesAny(bytes, offset + 3, length, owners, null);
+                        name = name || matchesAny(bytes, offset + 3, length, names, namePrefix);
+                        if (owner && name) {
+                            return true;
+                        }
                     }
                     offset += 3 + length;
                     break;
