@@ -106,7 +106,7 @@ public final class AddressTable {
             if (newest.claimed.get() >= newest.growAt) {
                 grow(newest);
             }
-            if (newest.closed && take(newest.slots, base, info)) {
+            if (newest.closed && take(newest.slots, base, address, info)) {
                 continue; // growth raced with us: insert it again, into the newest
             }
             return;
@@ -140,9 +140,19 @@ public final class AddressTable {
         return -1;
     }
 
-    /** Removes the entry at {@code base} if its info is still {@code info}: info to 0, then the tombstone. */
-    private static boolean take(long[] slots, int base, long info) {
+    /**
+     * Removes the entry at {@code base} if it is still {@code address} with {@code info}: info
+     * to 0, then the tombstone. The key is checked after the info CAS: the slot may have been
+     * freed and reused by another address with an equal info meanwhile (only a racing double
+     * free gets here); then the info is put back, which is safe because nobody changes a slot
+     * whose info is 0 but the one who zeroed it.
+     */
+    private static boolean take(long[] slots, int base, long address, long info) {
         if (!SLOTS.compareAndSet(slots, base + 1, info, IN_TRANSITION)) {
+            return false;
+        }
+        if ((long) SLOTS.getVolatile(slots, base) != address) {
+            SLOTS.setVolatile(slots, base + 1, info);
             return false;
         }
         SLOTS.setVolatile(slots, base, TOMBSTONE);
@@ -176,7 +186,7 @@ public final class AddressTable {
                 int index = find(g, address);
                 if (index >= 0) {
                     long info = (long) SLOTS.getAcquire(g.slots, index * STRIDE + 1);
-                    if (info != IN_TRANSITION && take(g.slots, index * STRIDE, info)) {
+                    if (info != IN_TRANSITION && take(g.slots, index * STRIDE, address, info)) {
                         return info;
                     }
                     break; // lost to a racing free or to a move: decide below
@@ -294,7 +304,7 @@ public final class AddressTable {
             }
             int target = index * STRIDE;
             to.slots[target + 2] = slots[base + 2];
-            if (take(slots, base, info)) {
+            if (take(slots, base, key, info)) {
                 SLOTS.setRelease(to.slots, target + 1, info);
             } else {
                 SLOTS.setVolatile(to.slots, target, TOMBSTONE); // freed meanwhile; info is still 0
