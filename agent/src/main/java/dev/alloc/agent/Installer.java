@@ -1,5 +1,7 @@
 package dev.alloc.agent;
 
+import dev.alloc.agent.limit.AutoLimit;
+import dev.alloc.agent.limit.ContainerMemory;
 import dev.alloc.agent.options.OptionError;
 import dev.alloc.agent.options.OptionParser;
 import dev.alloc.agent.transform.CallSiteTransformer;
@@ -8,6 +10,8 @@ import dev.alloc.runtime.Kind;
 import dev.alloc.runtime.Log;
 import dev.alloc.runtime.OffHeap;
 import dev.alloc.runtime.Settings;
+import dev.alloc.runtime.jmx.JmxRegistration;
+import dev.alloc.runtime.jmx.OffHeapMonitor;
 import java.lang.instrument.Instrumentation;
 import java.util.Map;
 import java.util.Set;
@@ -33,14 +37,23 @@ final class Installer {
             if (!attached) {
                 System.exit(1); // a bad option must stop the JVM at start: see DESIGN.md
             }
+            AttachState.set("error: " + e.getMessage()); // attached: the target keeps running untracked
             return;
         }
         if (started) {
             Log.warn("the agent is already running in this JVM; ignoring the new options");
+            AttachState.set("already running: " + AttachState.startLine() + " (new options ignored)");
             return;
         }
         started = true;
         Log.setLevel(settings.log);
+        String limitDerivation = null;
+        if (settings.limitAuto) {
+            AutoLimit.Derived derived = AutoLimit.derive(ContainerMemory.ofThisProcess().read(),
+                    Runtime.getRuntime().maxMemory(), settings.headroomPercent);
+            settings = settings.withDerivedLimit(derived.limit());
+            limitDerivation = derived.how();
+        }
         Module runtime = OffHeap.class.getModule();
         JdkAccess.exportInternalMiscTo(inst, runtime);
         JdkAccess.letJdkRead(inst, runtime);
@@ -57,17 +70,27 @@ final class Installer {
         }
         Settings effective = settings.withTrackMask(settings.trackMask & woven);
         OffHeap.install(effective);
+        JmxRegistration.registerInBackground(new OffHeapMonitor(OffHeap.limiter(), OffHeap.sites(), OffHeap.strategy()));
 
         CallSiteTransformer callSites = new CallSiteTransformer(
                 InterceptedCall.forKinds(effective.trackMask, KindSupport.hasFfm()),
                 effective.sites ? effective.skipPrefixes() : new String[0],
                 module -> inst.redefineModule(module, Set.of(runtime), Map.of(), Map.of(), Set.of(), Map.of()));
+        String rewritten = "";
         if (effective.sites) {
             inst.addTransformer(callSites, true);
+            if (attached) {
+                rewritten = "; attached: " + new LoadedClassRewriter(inst).retransformApplicationClasses();
+            }
         }
-        Log.info(StartupLine.describe(effective, settings.trackMask, available));
+        String line = StartupLine.describe(effective, settings.trackMask, available, limitDerivation) + rewritten;
+        Log.info(line);
+        if (attached) {
+            Log.info("attached to a running JVM: allocations made before now are not known (not counted, not limited)");
+        }
         if (effective.jfr != null) {
             AgentRecording.start(effective.jfr);
         }
+        AttachState.started(line);
     }
 }

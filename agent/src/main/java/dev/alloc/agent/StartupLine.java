@@ -14,8 +14,17 @@ final class StartupLine {
     }
 
     static String describe(Settings settings, int requestedKinds, int availableKinds) {
+        return describe(settings, requestedKinds, availableKinds, null);
+    }
+
+    /** @param limitDerivation how {@code limit=auto} was derived, or null */
+    static String describe(Settings settings, int requestedKinds, int availableKinds, String limitDerivation) {
         StringBuilder line = new StringBuilder("started: limit ");
-        line.append(settings.limit > 0 ? Sizes.human(settings.limit) : "none (tracking only)");
+        if (limitDerivation != null) {
+            line.append(settings.limit > 0 ? Sizes.human(settings.limit) : "none").append(" (").append(limitDerivation).append(')');
+        } else {
+            line.append(settings.limit > 0 ? Sizes.human(settings.limit) : "none (tracking only)");
+        }
         for (int kind = 0; kind < Kind.COUNT; kind++) {
             if (settings.kindLimit(kind) > 0) {
                 line.append(", limit.").append(Kind.name(kind)).append(' ').append(Sizes.human(settings.kindLimit(kind)));

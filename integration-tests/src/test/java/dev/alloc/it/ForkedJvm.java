@@ -109,11 +109,16 @@ public final class ForkedJvm {
         return this;
     }
 
-    public Result run() {
+    private List<String> commandLine() {
         List<String> all = new ArrayList<>();
         all.add(jdk.java().toString());
         all.addAll(jvmArgs);
         all.addAll(command);
+        return all;
+    }
+
+    public Result run() {
+        List<String> all = commandLine();
         try {
             Process process = new ProcessBuilder(all).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
             Drain out = new Drain(process.getInputStream());
@@ -135,6 +140,109 @@ public final class ForkedJvm {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new AssertionError(e);
+        }
+    }
+
+    /** Starts the JVM and returns at once: for programs that run while a test attaches to them. */
+    public Running start() {
+        List<String> all = commandLine();
+        try {
+            return new Running(all, new ProcessBuilder(all).start(), timeoutSeconds);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * A JVM that is running: the test sends it lines on its standard input and waits for lines on
+     * its standard output. Closing it closes that input (the programs exit then) and waits.
+     */
+    public static final class Running implements AutoCloseable {
+        private final List<String> command;
+        private final Process process;
+        private final long timeoutSeconds;
+        private final Drain out;
+        private final Drain err;
+        private final java.io.PrintStream in;
+
+        private Running(List<String> command, Process process, long timeoutSeconds) {
+            this.command = command;
+            this.process = process;
+            this.timeoutSeconds = timeoutSeconds;
+            this.out = new Drain(process.getInputStream());
+            this.err = new Drain(process.getErrorStream());
+            out.start();
+            err.start();
+            this.in = new java.io.PrintStream(process.getOutputStream(), true, StandardCharsets.UTF_8);
+        }
+
+        public long pid() {
+            return process.pid();
+        }
+
+        public void send(String line) {
+            in.println(line);
+        }
+
+        /** Waits until standard output has a line starting with {@code prefix} after the first {@code skip} such lines; returns it. */
+        public String awaitLine(String prefix, int skip) {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (System.nanoTime() < deadline) {
+                int seen = 0;
+                for (String line : out.text().split("\n")) {
+                    if (line.startsWith(prefix) && seen++ == skip) {
+                        return line;
+                    }
+                }
+                if (!process.isAlive() && seen <= skip) {
+                    break;
+                }
+                try {
+                    Thread.sleep(20);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    break;
+                }
+            }
+            throw new AssertionError("no line '" + prefix + "...' (#" + (skip + 1) + ") from " + this);
+        }
+
+        public String stdout() {
+            return out.text();
+        }
+
+        public String stderr() {
+            return err.text();
+        }
+
+        /** Closes standard input and waits for the exit; returns what the JVM did. */
+        public Result finish() {
+            in.close();
+            try {
+                if (!process.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
+                    process.destroyForcibly().waitFor();
+                    throw new AssertionError("timed out: " + this);
+                }
+                out.join();
+                err.join();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new AssertionError(e);
+            }
+            return new Result(command, process.exitValue(), out.text(), err.text());
+        }
+
+        @Override
+        public void close() {
+            if (process.isAlive()) {
+                process.destroyForcibly();
+            }
+        }
+
+        @Override
+        public String toString() {
+            return "command: " + String.join(" ", command) + "\nalive: " + process.isAlive() + "\nstdout:\n" + out.text()
+                    + "\nstderr:\n" + err.text();
         }
     }
 

@@ -14,6 +14,8 @@ import java.util.Locale;
  * sorted by live bytes, then the totals. What is still live at exit is the leak list.
  */
 public final class ExitReport {
+    private static boolean written;
+
     private ExitReport() {
     }
 
@@ -48,8 +50,14 @@ public final class ExitReport {
         out.flush();
     }
 
-    /** Writes the report to {@code stderr} or to the file named by {@code target}. */
+    /** Writes the report to {@code stderr} or to the file named by {@code target}, once per JVM. */
     static void writeTo(String target, Limiter limiter, SiteRegistry sites) {
+        synchronized (ExitReport.class) {
+            if (written) {
+                return; // policy=exit wrote it already; the shutdown hook must not repeat it
+            }
+            written = true;
+        }
         if ("stderr".equals(target)) {
             write(new PrintWriter(new OutputStreamWriter(System.err, StandardCharsets.UTF_8)), limiter, sites);
             return;

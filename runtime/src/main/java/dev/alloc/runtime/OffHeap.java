@@ -1,5 +1,6 @@
 package dev.alloc.runtime;
 
+import dev.alloc.OffHeapLimitExceededError;
 import dev.alloc.runtime.pool.PoolStatistics;
 
 /**
@@ -322,7 +323,11 @@ public final class OffHeap {
                 OverLimitWarnings.report(kind, size, SITES.name(site), site, used, limit, hit, SITES);
                 return;
             }
-            throw LimitErrors.create(kind, size, SITES.name(site), hit, used, limit, SITES);
+            OffHeapLimitExceededError error = LimitErrors.create(kind, size, SITES.name(site), hit, used, limit, SITES);
+            if (policy == Settings.POLICY_EXIT) {
+                ExitOnLimit.exit(error, settings.report, LIMITER, SITES);
+            }
+            throw error;
         } finally {
             context.exitAgent(wasInAgent);
         }

@@ -70,6 +70,13 @@ public final class Settings {
         return b.build();
     }
 
+    /** These settings with the limit {@code limit=auto} derived ({@link #limitAuto} stays set). */
+    public Settings withDerivedLimit(long bytes) {
+        Builder b = toBuilder();
+        b.limit = bytes;
+        return b.build();
+    }
+
     private Builder toBuilder() {
         Builder b = new Builder();
         b.limit = limit;

@@ -1,6 +1,8 @@
 package dev.alloc.agent.cli;
 
 import dev.alloc.agent.options.OptionParser;
+import java.io.PrintStream;
+import java.util.Arrays;
 
 /** {@code java -jar alloc.jar <command>}: the command line of the agent jar. */
 public final class Main {
@@ -8,12 +10,39 @@ public final class Main {
     }
 
     public static void main(String[] args) {
+        System.exit(run(args, System.out, System.err));
+    }
+
+    /** Runs a command; returns the exit status (0 ok, 1 failed, 2 bad usage). */
+    static int run(String[] args, PrintStream out, PrintStream err) {
         if (args.length == 0 || args[0].equals("--help") || args[0].equals("-h") || args[0].equals("help")) {
-            System.out.println(Help.TEXT);
-            return;
+            out.println(Help.TEXT);
+            return 0;
         }
-        System.err.println("alloc: unknown command '" + args[0] + "'; valid: --help");
-        System.exit(2);
+        String[] rest = Arrays.copyOfRange(args, 1, args.length);
+        try {
+            switch (args[0]) {
+                case "attach":
+                    AttachCommand.run(rest, out);
+                    return 0;
+                case "status":
+                    StatusCommand.run(rest, out);
+                    return 0;
+                case "report":
+                    ReportCommand.run(rest, out);
+                    return 0;
+                default:
+                    err.println("alloc: unknown command '" + args[0] + "'; valid: attach, status, report, --help");
+                    return 2;
+            }
+        } catch (CommandError e) {
+            err.println("alloc: " + e.getMessage());
+            return e.status;
+        } catch (NoClassDefFoundError e) {
+            err.println("alloc: this Java runtime lacks a module the command needs (" + e.getMessage()
+                    + "); run it with a full JDK's java");
+            return 1;
+        }
     }
 
     /** The help text. */
@@ -22,10 +51,45 @@ public final class Main {
                 "alloc: caps, attributes and pools a Java process's off-heap memory.",
                 "",
                 "As an agent:  java -javaagent:alloc.jar=<key>=<value>,... -jar app.jar",
-                "  options: " + OptionParser.keys(),
-                "  (also -Dalloc.<key>=<value>; the agent argument wins). See the README's option table.",
+                "  (also -Dalloc.<key>=<value>; the agent argument wins). Sizes: 65536, 512k, 64m, 1g (binary units).",
+                "  A bad key or value stops the JVM at start with one line and exit status 1.",
+                "  limit=<size>|auto    cap on live off-heap bytes, all kinds together (default: none, track only);",
+                "                       auto = (container memory limit - max heap) less the headroom",
+                "  headroom=<0-99>%     with limit=auto, the share kept free for thread stacks, metaspace... (25%)",
+                "  limit.direct=, limit.unsafe=, limit.ffm=, limit.malloc=<size>   cap for one kind, inside limit",
+                "  policy=throw|warn|exit   over the limit: fail the allocation with OffHeapLimitExceededError (throw),",
+                "                       allow it and log it (warn), or log the error with the top sites, write the",
+                "                       report and exit the JVM with status 3 (exit)",
+                "  warn=<1-100>         percent of a limit at which one warning is logged (90)",
+                "  strategy=system|slab|buddy|tlsf|arena   where raw memory comes from: malloc, or a pool (system)",
+                "  pool=<size>          size of the region a pool strategy manages (the limit)",
+                "  pool.fallback=system|fail   when the pool cannot serve: malloc, still under the limit, or fail (system)",
+                "  track=<kinds>        kinds to track, ';'-separated: direct;unsafe;ffm;malloc (all)",
+                "  sites=on|off         call-site attribution (on)",
+                "  site.skip=<prefixes> package prefixes to skip when naming a site, ';'-separated, e.g. io.netty.",
+                "  report=stderr|<file>|off   at exit, the site table (off)",
+                "  jfr=on|<file>|off    a JFR recording with the shipped alloc.jfc; read it with the report command (off)",
+                "  log=quiet|info|debug the agent's own lines on standard error (info)",
+                "  all keys: " + OptionParser.keys(),
                 "",
                 "Commands:",
-                "  java -jar alloc.jar --help     this text");
+                "  " + AttachCommand.USAGE,
+                "      Loads the agent into a running JVM (same user; JDK 17+). Allocations made before attaching",
+                "      are not known. JDK 21+ warns unless the JVM was started with -XX:+EnableDynamicAgentLoading.",
+                "      Options are checked before attaching; a bad option never stops the target.",
+                "  " + StatusCommand.USAGE,
+                "      Prints a running agent's used, limit, peak, use by kind and top sites (default 10), read from",
+                "      its MXBean dev.alloc:type=OffHeap through the attach API: no JMX port needed.",
+                "  " + ReportCommand.USAGE,
+                "      Prints the site table of a JFR recording made with the agent (live bytes and count at the end,",
+                "      peak, totals, how memory was freed, oldest live block, limit hits; top 20 by default) and the",
+                "      limit events. --html writes one self-contained page (no network) with used vs limit over time,",
+                "      the top sites' live bytes over time (stacked), the site table and the limit events.",
+                "  java -jar alloc.jar --help",
+                "      This text.",
+                "",
+                "JMX: MXBean dev.alloc:type=OffHeap: Limit (writable, bytes, 0 = none), Used, Peak, UsedByKind,",
+                "  Strategy, TopSites; operation resetPeak().",
+                "Exit status of the commands: 0 ok, 1 failed, 2 bad usage.");
     }
 }

@@ -15,8 +15,7 @@ import java.util.Set;
 /**
  * Turns the agent argument ({@code key=value,key=value}) and {@code -Dalloc.<key>} system
  * properties into validated {@link Settings}. The agent argument wins over a property. Every
- * key of DESIGN.md's option table is known here; a key whose behaviour is not built is refused
- * ("not supported yet"), never silently accepted.
+ * key of DESIGN.md's option table is known here; nothing is silently accepted.
  */
 public final class OptionParser {
     private static final String PROPERTY_PREFIX = "alloc.";
@@ -35,23 +34,19 @@ public final class OptionParser {
     static {
         HANDLERS.put("limit", (key, value, s) -> {
             if (value.equalsIgnoreCase("auto")) {
-                throw notYet(key, "auto", SizeParser.VALID);
+                s.limitAuto();
+            } else {
+                s.limit(positiveSize(key, value));
             }
-            s.limit(positiveSize(key, value));
         });
-        HANDLERS.put("headroom", (key, value, s) -> {
-            throw notYet(key);
-        });
+        HANDLERS.put("headroom", (key, value, s) -> s.headroomPercent(headroom(key, value)));
         for (int kind = 0; kind < Kind.COUNT; kind++) {
             int k = kind;
             HANDLERS.put("limit." + Kind.name(kind), (key, value, s) -> s.kindLimit(k, positiveSize(key, value)));
         }
         HANDLERS.put("policy", (key, value, s) -> {
             String v = oneOf(key, value, "throw", "warn", "exit");
-            if (v.equals("exit")) {
-                throw notYet(key, v, "throw, warn");
-            }
-            s.policy(v.equals("throw") ? Settings.POLICY_THROW : Settings.POLICY_WARN);
+            s.policy(v.equals("throw") ? Settings.POLICY_THROW : v.equals("warn") ? Settings.POLICY_WARN : Settings.POLICY_EXIT);
         });
         HANDLERS.put("warn", (key, value, s) -> s.warnPercent(percent(key, value)));
         HANDLERS.put("strategy", (key, value, s) -> {
@@ -141,19 +136,6 @@ public final class OptionParser {
         }
     }
 
-    private static OptionError notYet(String key) {
-        return new OptionError("option '" + key + "' is not supported yet", supportedKeys());
-    }
-
-    private static OptionError notYet(String key, String value, String valid) {
-        return new OptionError(key + "=" + value + " is not supported yet", valid);
-    }
-
-    private static String supportedKeys() {
-        return "limit, limit.direct, limit.unsafe, limit.ffm, limit.malloc, policy, warn, strategy, pool, pool.fallback, track, sites, "
-                + "site.skip, report, jfr, log";
-    }
-
     private static long positiveSize(String key, String value) throws OptionError {
         long bytes = SizeParser.parse(value);
         if (bytes <= 0) {
@@ -164,16 +146,26 @@ public final class OptionParser {
     }
 
     private static int percent(String key, String value) throws OptionError {
+        return percentIn(key, value, 1, 100, "90 or 90%");
+    }
+
+    /** {@code headroom=25%}: a share of what the container leaves beyond the heap, 0 to 99 percent. */
+    private static int headroom(String key, String value) throws OptionError {
+        return percentIn(key, value, 0, 99, "25%");
+    }
+
+    private static int percentIn(String key, String value, int min, int max, String example) throws OptionError {
         String digits = value.endsWith("%") ? value.substring(0, value.length() - 1) : value;
         try {
             int percent = Integer.parseInt(digits.trim());
-            if (percent >= 1 && percent <= 100) {
+            if (percent >= min && percent <= max) {
                 return percent;
             }
         } catch (NumberFormatException e) {
             // reported below
         }
-        throw new OptionError("bad percentage '" + printable(value) + "' for " + key, "a whole number from 1 to 100, e.g. 90 or 90%");
+        throw new OptionError("bad percentage '" + printable(value) + "' for " + key,
+                "a whole number from " + min + " to " + max + ", e.g. " + example);
     }
 
     private static String oneOf(String key, String value, String... allowed) throws OptionError {

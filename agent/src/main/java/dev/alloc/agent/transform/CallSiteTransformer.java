@@ -57,8 +57,7 @@ public final class CallSiteTransformer implements ClassFileTransformer {
     @Override
     public byte[] transform(Module module, ClassLoader loader, String className, Class<?> classBeingRedefined,
                             ProtectionDomain protectionDomain, byte[] classfileBuffer) {
-        if (loader == null || loader == ClassLoader.getPlatformClassLoader() || className == null
-                || calls.isEmpty() || startsWithAny(className, NEVER) || startsWithAny(className, skipPrefixes)) {
+        if (!mayRewrite(loader, className) || calls.isEmpty() || startsWithAny(className, skipPrefixes)) {
             return null;
         }
         try {
@@ -75,6 +74,12 @@ public final class CallSiteTransformer implements ClassFileTransformer {
             Log.debug("left " + className + " unchanged: " + e);
             return null;
         }
+    }
+
+    /** False for classes this transformer never rewrites: the JDK's and the agent's own. */
+    public static boolean mayRewrite(ClassLoader loader, String internalName) {
+        return loader != null && loader != ClassLoader.getPlatformClassLoader() && internalName != null
+                && !startsWithAny(internalName, NEVER);
     }
 
     private byte[] rewrite(ClassReader reader) {

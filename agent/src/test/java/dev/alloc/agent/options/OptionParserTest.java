@@ -94,12 +94,16 @@ class OptionParserTest {
     }
 
     @Test
-    void keysNotBuiltYetAreRefusedNotIgnored() {
-        for (String args : new String[] {"headroom=10%"}) {
-            assertTrue(error(args).contains("is not supported yet; valid: "), args);
-        }
-        assertTrue(error("limit=auto").startsWith("limit=auto is not supported yet; valid: "));
-        assertTrue(error("policy=exit").startsWith("policy=exit is not supported yet; valid: "));
+    void limitAutoHeadroomAndPolicyExit() throws OptionError {
+        Settings auto = OptionParser.parse("limit=auto,headroom=10%,policy=exit", new Properties());
+        assertTrue(auto.limitAuto);
+        assertEquals(0, auto.limit);
+        assertEquals(10, auto.headroomPercent);
+        assertEquals(Settings.POLICY_EXIT, auto.policy);
+        assertEquals(25, OptionParser.parse("limit=auto", new Properties()).headroomPercent);
+        assertEquals(0, OptionParser.parse("limit=auto,headroom=0", new Properties()).headroomPercent);
+        assertEquals("bad percentage '100%' for headroom; valid: a whole number from 0 to 99, e.g. 25%", error("headroom=100%"));
+        assertEquals("bad percentage 'lots' for headroom; valid: a whole number from 0 to 99, e.g. 25%", error("headroom=lots"));
     }
 
     @Test

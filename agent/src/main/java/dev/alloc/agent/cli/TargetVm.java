@@ -1,0 +1,57 @@
+package dev.alloc.agent.cli;
+
+import com.sun.tools.attach.AttachNotSupportedException;
+import com.sun.tools.attach.VirtualMachine;
+import java.io.IOException;
+
+/**
+ * A running JVM reached through the attach API (the {@code jdk.attach} module): no port, no
+ * flag needed, but the same user as the target, and a JDK (not a bare JRE) for this command.
+ */
+final class TargetVm implements AutoCloseable {
+    final String pid;
+    final VirtualMachine vm;
+
+    private TargetVm(String pid, VirtualMachine vm) {
+        this.pid = pid;
+        this.vm = vm;
+    }
+
+    static TargetVm attach(String pid) throws CommandError {
+        if (!pid.matches("[0-9]+")) {
+            throw new CommandError("'" + pid + "' is not a process id; list Java processes with: jps -l", 2);
+        }
+        if (!ModuleLayer.boot().findModule("jdk.attach").isPresent()) {
+            throw new CommandError("this Java runtime has no jdk.attach module; run the command with a full JDK's java", 1);
+        }
+        try {
+            return new TargetVm(pid, VirtualMachine.attach(pid));
+        } catch (AttachNotSupportedException | IOException e) {
+            throw new CommandError("cannot attach to JVM " + pid + ": " + e.getMessage()
+                    + " (is it a running JVM of this user, started without -XX:+DisableAttachMechanism?)", 1);
+        }
+    }
+
+    /** The target's Java feature version, e.g. 25. */
+    int feature() throws IOException {
+        String version = vm.getSystemProperties().getProperty("java.specification.version", "0");
+        try {
+            return Integer.parseInt(version.startsWith("1.") ? version.substring(2) : version);
+        } catch (NumberFormatException e) {
+            return 0;
+        }
+    }
+
+    String property(String name) throws IOException {
+        return vm.getSystemProperties().getProperty(name);
+    }
+
+    @Override
+    public void close() {
+        try {
+            vm.detach();
+        } catch (IOException e) {
+            // the target went away; nothing to release
+        }
+    }
+}

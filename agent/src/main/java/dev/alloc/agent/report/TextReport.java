@@ -1,0 +1,70 @@
+package dev.alloc.agent.report;
+
+import dev.alloc.runtime.Sizes;
+import java.io.PrintStream;
+import java.time.Duration;
+import java.util.List;
+import java.util.Locale;
+
+/** The recording as text: totals, the site table (largest live first), the limit events. */
+public final class TextReport {
+    private final Recording recording;
+    private final int top;
+
+    public TextReport(Recording recording, int top) {
+        this.recording = recording;
+        this.top = top;
+    }
+
+    public void write(PrintStream out) {
+        List<Recording.Site> sites = recording.sitesByLiveBytes();
+        Recording.Statistics last = recording.last();
+        out.println("alloc report: " + recording.file() + ", " + seconds(recording.start(), recording.end()) + " s, "
+                + recording.statistics().size() + " statistics samples, " + sites.size() + " sites");
+        if (last != null) {
+            out.println("at the end: used " + Sizes.human(last.used()) + " (" + last.used() + " bytes), peak "
+                    + Sizes.human(recording.peak()) + ", limit " + (last.limit() > 0 ? Sizes.human(last.limit()) : "none")
+                    + ", strategy " + last.strategy());
+        }
+        out.println();
+        out.println("sites by live bytes at the end" + (sites.size() > top ? " (top " + top + " of " + sites.size() + ")" : "")
+                + ":");
+        out.println(String.format(Locale.ROOT, "%16s %8s %10s %16s %11s %10s %10s %10s %12s %6s  %-6s  %s",
+                "live bytes", "live", "peak", "total bytes", "total count", "freed expl", "freed GC", "freed close",
+                "oldest live", "limit", "kind", "site"));
+        for (int i = 0; i < sites.size() && i < top; i++) {
+            Recording.Site site = sites.get(i);
+            out.println(String.format(Locale.ROOT, "%,16d %,8d %10s %,16d %,11d %10s %10s %10s %12s %6d  %-6s  %s",
+                    site.liveBytes(), site.liveCount(), Sizes.human(site.peakLiveBytes()), site.totalBytes(),
+                    site.totalCount(), Sizes.human(site.freedExplicitBytes()), Sizes.human(site.freedByGcBytes()),
+                    Sizes.human(site.freedByCloseBytes()), age(site.oldestLiveAge()), site.limitHits(), site.kind(),
+                    site.site()));
+        }
+        if (sites.isEmpty()) {
+            out.println("  (no dev.alloc.CallSiteUsage events)");
+        }
+        out.println();
+        List<Recording.LimitEvent> events = recording.limitEvents();
+        long exceeded = events.stream().filter(e -> !e.warning()).count();
+        out.println("limit events: " + exceeded + " exceeded, " + (events.size() - exceeded) + " warnings");
+        for (Recording.LimitEvent event : events) {
+            out.println(String.format(Locale.ROOT, "  +%s s  %-8s  %-6s  %s used %,d of %,d at %s%s",
+                    seconds(recording.start(), event.time()), event.warning() ? "warning" : "exceeded", event.kind(),
+                    event.warning() ? "" : String.format(Locale.ROOT, "requested %,d,", event.requested()),
+                    event.used(), event.limit(), event.site(),
+                    event.topSite().isEmpty() ? "" : "; top site " + event.topSite()));
+        }
+    }
+
+    static String seconds(java.time.Instant from, java.time.Instant to) {
+        if (from == null || to == null) {
+            return "0.000";
+        }
+        return String.format(Locale.ROOT, "%.3f", Duration.between(from, to).toMillis() / 1000.0);
+    }
+
+    static String age(Duration age) {
+        long millis = age.toMillis();
+        return millis < 1000 ? millis + " ms" : String.format(Locale.ROOT, "%.1f s", millis / 1000.0);
+    }
+}

@@ -1,0 +1,39 @@
+package dev.alloc.examples;
+
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A service that leaks slowly, for trying {@code java -jar alloc.jar attach} and {@code status}
+ * on a running JVM: every 200 ms it keeps one more 1,048,583-byte direct buffer ("a session")
+ * and takes a short-lived 65,521-byte one ("a request"). It prints its pid at start and a line
+ * whenever an allocation fails, and runs until killed (or for the seconds given as argument).
+ */
+public final class AttachDemo {
+    public static void main(String[] args) throws Exception {
+        long seconds = args.length > 0 ? Long.parseLong(args[0]) : Long.MAX_VALUE / 1000;
+        System.out.println("AttachDemo running as pid " + ProcessHandle.current().pid()
+                + "; attach with: java -jar agent/target/alloc.jar attach " + ProcessHandle.current().pid() + " limit=64m");
+        List<ByteBuffer> sessions = new ArrayList<>();
+        long end = System.currentTimeMillis() + seconds * 1000;
+        while (System.currentTimeMillis() < end) {
+            try {
+                sessions.add(openSession());
+                handleRequest();
+            } catch (OutOfMemoryError e) {
+                System.out.println("after " + sessions.size() + " sessions: " + e.getMessage());
+            }
+            Thread.sleep(200);
+        }
+    }
+
+    static ByteBuffer openSession() {
+        return ByteBuffer.allocateDirect(1_048_583);
+    }
+
+    static void handleRequest() {
+        ByteBuffer request = ByteBuffer.allocateDirect(65_521);
+        request.putInt(0, 42);
+    }
+}

@@ -1,0 +1,78 @@
+package dev.alloc.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.List;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/** The examples, run as the README shows them (issue 7). */
+class ExamplesTest {
+    static List<Jdk> jdks() {
+        return Jdk.all();
+    }
+
+    static List<Jdk> ffmJdks() {
+        return Jdk.atLeast(22);
+    }
+
+    static Path examplesJar() {
+        Path jar = Paths.get(System.getProperty("alloc.examples.jar", "../examples/target/alloc-examples.jar"))
+                .toAbsolutePath().normalize();
+        assertTrue(Files.isRegularFile(jar), "no examples jar at " + jar + ": run 'mvn install' from the top directory");
+        return jar;
+    }
+
+    @ParameterizedTest
+    @MethodSource("jdks")
+    void nettyEchoServerIsStoppedByTheCapAtItsLeak(Jdk jdk) {
+        ForkedJvm.Result r = ForkedJvm.on(jdk).agent("limit=24m,site.skip=io.netty.,report=stderr")
+                .jvmArgs("-cp", examplesJar().toString(), "dev.alloc.examples.NettyEcho").run();
+        assertEquals(0, r.exitCode(), r.toString());
+        assertTrue(r.stdout().contains("server closes the connection: dev.alloc.OffHeapLimitExceededError: Off-heap limit "
+                + "exceeded: cannot allocate "), r.toString());
+        assertTrue(r.stdout().contains("top holders: dev.alloc.examples.NettyEcho$EchoHandler.keep(NettyEcho.java:96) "),
+                r.toString());
+        ExitReportRows.Row leak = ExitReportRows.parse(r.stderr()).get("dev.alloc.examples.NettyEcho$EchoHandler.keep(NettyEcho.java:96)");
+        assertNotNull(leak, r.toString());
+        assertTrue(leak.liveBytes() > 20L << 20 && leak.liveBytes() <= 24L << 20, r.toString());
+    }
+
+    @ParameterizedTest
+    @MethodSource("ffmJdks")
+    void ffmArenasLeakIsNamedAndCloseIsCounted(Jdk jdk) {
+        Path source = Paths.get("../examples/ffm/FfmArenas.java").toAbsolutePath().normalize();
+        ForkedJvm.Result r = ForkedJvm.on(jdk).agent("limit=64m,report=stderr").source(source).run();
+        assertEquals(0, r.exitCode(), r.toString());
+        assertTrue(r.stdout().matches("stopped after 6\\d index pages: Off-heap limit exceeded: cannot allocate 1048576 bytes "
+                + "of ffm memory at FfmArenas\\.main\\(FfmArenas\\.java:25\\);.*\n"), r.toString());
+        ExitReportRows.Row scratch = ExitReportRows.parse(r.stderr()).get("FfmArenas.main(FfmArenas.java:22)");
+        assertNotNull(scratch, r.toString());
+        assertEquals(0, scratch.liveBytes(), "every confined arena was closed");
+    }
+
+    @ParameterizedTest
+    @MethodSource("jdks")
+    void attachDemoIsCappedAfterAttaching(Jdk jdk) {
+        try (ForkedJvm.Running demo = ForkedJvm.on(jdk)
+                .jvmArgs("-cp", examplesJar().toString(), "dev.alloc.examples.AttachDemo", "30").start()) {
+            demo.awaitLine("AttachDemo running as pid " + demo.pid(), 0);
+            ForkedJvm.Result attach = ForkedJvm.on(jdk).jar(ForkedJvm.agentJar(), "attach", Long.toString(demo.pid()), "limit=6m")
+                    .run();
+            assertEquals(0, attach.exitCode(), attach.toString());
+            String error = demo.awaitLine("after ", 0);
+            assertTrue(error.contains(": Off-heap limit exceeded: cannot allocate 1048583 bytes of direct memory at "
+                    + "dev.alloc.examples.AttachDemo.openSession(AttachDemo.java:32); used "), error);
+            ForkedJvm.Result status = ForkedJvm.on(jdk).jar(ForkedJvm.agentJar(), "status", Long.toString(demo.pid())).run();
+            assertEquals(0, status.exitCode(), status.toString());
+            assertTrue(status.stdout().contains("limit 6.0 MiB (6291456 bytes)"), status.toString());
+            assertTrue(status.stdout().contains("direct  dev.alloc.examples.AttachDemo.openSession(AttachDemo.java:32)\n"),
+                    status.toString());
+        }
+    }
+}
