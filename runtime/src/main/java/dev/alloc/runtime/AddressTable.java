@@ -145,17 +145,20 @@ public final class AddressTable {
      * to 0, then the tombstone. The key is checked after the info CAS: the slot may have been
      * freed and reused by another address with an equal info meanwhile (only a racing double
      * free gets here); then the info is put back, which is safe because nobody changes a slot
-     * whose info is 0 but the one who zeroed it.
+     * whose info is 0 but the one who zeroed it. One atomic instruction: the CAS read the
+     * info its owner published after writing the key, so an acquire read sees that key; the
+     * tombstone needs only a release store (a reader that sees the old key with info 0 waits
+     * for it, a claim CASes the key, a drop that still sees the key keeps the generation).
      */
     private static boolean take(long[] slots, int base, long address, long info) {
         if (!SLOTS.compareAndSet(slots, base + 1, info, IN_TRANSITION)) {
             return false;
         }
-        if ((long) SLOTS.getVolatile(slots, base) != address) {
-            SLOTS.setVolatile(slots, base + 1, info);
+        if ((long) SLOTS.getAcquire(slots, base) != address) {
+            SLOTS.setRelease(slots, base + 1, info);
             return false;
         }
-        SLOTS.setVolatile(slots, base, TOMBSTONE);
+        SLOTS.setRelease(slots, base, TOMBSTONE);
         return true;
     }
 
