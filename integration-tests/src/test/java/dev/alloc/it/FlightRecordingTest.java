@@ -2,12 +2,14 @@ package dev.alloc.it;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.alloc.it.programs.JfrSites;
 import dev.alloc.it.programs.LateRecording;
 import dev.alloc.it.programs.TwoSites;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.Paths;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -237,6 +239,49 @@ class FlightRecordingTest {
         assertEquals(44, stackTraces, "every allocation from 1 MiB (no limit: the 64 MiB one too), with its stack trace");
         assertTrue(statistics >= 1, "periodic statistics every second");
         assertTrue(collections >= 1, "the JDK's default settings are part of the recording (the program calls System.gc)");
+    }
+
+    @ParameterizedTest
+    @MethodSource("jdks")
+    void arenaCloseAndGcOfFfmMemoryAreToldApart(Jdk jdk) throws Exception {
+        assumeTrue(jdk.feature() >= 22, "FFM is final from JDK 22");
+        Path file = ForkedJvm.workDir("jfr").resolve("JfrArenas-" + jdk.feature() + ".jfr");
+        Files.deleteIfExists(file);
+        Path program = Paths.get(FlightRecordingTest.class.getResource("/programs/JfrArenas.java").toURI());
+        ForkedJvm.Result r = ForkedJvm.on(jdk).agent("")
+                .jvmArgs("-XX:StartFlightRecording:settings=default,settings="
+                        + ForkedJvm.agentJar().resolveSibling("alloc.jfc") + ",filename=" + file)
+                .source(program).timeoutSeconds(60).run();
+        assertEquals(0, r.exitCode(), r.toString());
+        Map<String, RecordedEvent> lastUsage = new HashMap<>();
+        Map<String, Long> allocatedBySite = new HashMap<>();
+        for (RecordedEvent event : RecordingFile.readAllEvents(file)) {
+            if (event.getEventType().getName().equals("dev.alloc.CallSiteUsage")) {
+                lastUsage.merge(event.getString("site"), event,
+                        (old, now) -> now.getStartTime().isBefore(old.getStartTime()) ? old : now);
+            } else if (event.getEventType().getName().equals("dev.alloc.Allocation")) {
+                allocatedBySite.merge(event.getString("site"), event.getLong("size"), Long::sum);
+            }
+        }
+        String closed = null;
+        String dropped = null;
+        for (String site : lastUsage.keySet()) {
+            closed = site.startsWith("JfrArenas.closed(JfrArenas.java:") ? site : closed;
+            dropped = site.startsWith("JfrArenas.dropped(JfrArenas.java:") ? site : dropped;
+        }
+        assertTrue(closed != null && dropped != null, lastUsage.keySet().toString());
+        RecordedEvent byClose = lastUsage.get(closed);
+        assertEquals("ffm", byClose.getString("kind"));
+        assertEquals(0, byClose.getLong("liveBytes"), byClose.toString());
+        assertEquals(3 * 1_048_584L, byClose.getLong("freedByCloseBytes"), byClose.toString());
+        assertEquals(3, byClose.getLong("freedByCloseCount"));
+        assertEquals(0, byClose.getLong("freedByGcBytes") + byClose.getLong("freedExplicitBytes"), byClose.toString());
+        RecordedEvent byGc = lastUsage.get(dropped);
+        assertEquals(0, byGc.getLong("liveBytes"), byGc.toString());
+        assertEquals(2 * 1_111_112L, byGc.getLong("freedByGcBytes"), byGc.toString());
+        assertEquals(0, byGc.getLong("freedByCloseBytes") + byGc.getLong("freedExplicitBytes"), byGc.toString());
+        assertEquals(3 * 1_048_584L, allocatedBySite.get(closed));
+        assertEquals(2 * 1_111_112L, allocatedBySite.get(dropped));
     }
 
     @ParameterizedTest

@@ -71,6 +71,7 @@ public final class JfrSupport implements FlightEvents.Sink {
         FlightRecorder.register(FreeEvent.class);
         FlightRecorder.register(LimitExceededEvent.class);
         FlightRecorder.register(LimitWarningEvent.class);
+        FlightRecorder.register(PoolMisuseEvent.class);
         FlightRecorder.addPeriodicEvent(CallSiteUsageEvent.class, new CallSiteUsageHook(OffHeap.sites(), OffHeap.table()));
         FlightRecorder.addPeriodicEvent(OffHeapStatisticsEvent.class, new StatisticsHook());
         allocationType = EventType.getEventType(AllocationEvent.class);
@@ -169,6 +170,18 @@ public final class JfrSupport implements FlightEvents.Sink {
             event.used = used;
             event.limit = limit;
             event.site = OffHeap.sites().name(site);
+            event.commit();
+        }
+    }
+
+    @Override
+    public void poolMisuse(long address, String misuse, String strategy, String site) {
+        PoolMisuseEvent event = new PoolMisuseEvent();
+        if (event.isEnabled()) {
+            event.misuse = misuse;
+            event.address = address;
+            event.strategy = strategy;
+            event.site = site;
             event.commit();
         }
     }
