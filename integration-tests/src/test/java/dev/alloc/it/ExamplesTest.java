@@ -40,7 +40,9 @@ class ExamplesTest {
                 r.toString());
         ExitReportRows.Row leak = ExitReportRows.parse(r.stderr()).get("dev.alloc.examples.NettyEcho$EchoHandler.keep(NettyEcho.java:96)");
         assertNotNull(leak, r.toString());
-        assertTrue(leak.liveBytes() > 20L << 20 && leak.liveBytes() <= 24L << 20, r.toString());
+        // Which allocation meets the cap (the cache's copy or Netty's next read buffer) depends on timing;
+        // either way the cache holds most of the 24 MiB.
+        assertTrue(leak.liveBytes() > 16L << 20 && leak.liveBytes() <= 24L << 20, r.toString());
     }
 
     @ParameterizedTest

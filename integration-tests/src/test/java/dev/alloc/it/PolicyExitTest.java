@@ -55,6 +55,21 @@ class PolicyExitTest {
 
     @ParameterizedTest
     @MethodSource("jdks")
+    void shutdownHooksRunSoTheRecordingHoldsTheLimitEvent(Jdk jdk) throws Exception {
+        Path jfr = ForkedJvm.workDir("policy-exit-jfr-" + jdk.feature()).resolve("exit.jfr");
+        Files.deleteIfExists(jfr);
+        ForkedJvm.Result r = ForkedJvm.on(jdk).agent("limit=5m,policy=exit,jfr=" + jfr)
+                .main(HoldDirectBuffers.class, "100", "1048583").run();
+        assertEquals(3, r.exitCode(), r.toString());
+        ForkedJvm.Result report = ForkedJvm.on(jdk).jar(ForkedJvm.agentJar(), "report", jfr.toString()).run();
+        assertEquals(0, report.exitCode(), report.toString());
+        assertTrue(report.stdout().contains("limit events: 1 exceeded, 0 warnings\n"), report.toString());
+        assertTrue(report.stdout().contains("exceeded  direct  requested 1,048,583, used 4,194,332 of 5,242,880 at " + SITE),
+                report.toString());
+    }
+
+    @ParameterizedTest
+    @MethodSource("jdks")
     void underTheLimitTheProgramEndsNormally(Jdk jdk) {
         ForkedJvm.Result r = ForkedJvm.on(jdk).agent("limit=5m,policy=exit").main(HoldDirectBuffers.class, "4", "1048583").run();
         assertEquals(0, r.exitCode(), r.toString());

@@ -2,6 +2,7 @@ package dev.alloc.it;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.alloc.it.programs.NettyOnPool;
 import dev.alloc.it.programs.PoolWorkout;
@@ -10,6 +11,8 @@ import java.nio.file.Paths;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Matcher;
+import jdk.jfr.consumer.RecordedEvent;
+import jdk.jfr.consumer.RecordingFile;
 import java.util.regex.Pattern;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -23,10 +26,6 @@ class PoolStrategyTest {
 
     static List<Arguments> everyStrategyOnEveryJdk() {
         return cross(Jdk.all());
-    }
-
-    static List<Arguments> everyStrategyOnFfmJdks() {
-        return cross(Jdk.atLeast(22));
     }
 
     private static List<Arguments> cross(List<Jdk> jdks) {
@@ -77,8 +76,9 @@ class PoolStrategyTest {
     }
 
     @ParameterizedTest(name = "{1} on {0}")
-    @MethodSource("everyStrategyOnFfmJdks")
+    @MethodSource("everyStrategyOnEveryJdk")
     void ffmSegmentsAreAlignedZeroedAndReturned(Jdk jdk, String strategy) throws Exception {
+        assumeTrue(jdk.feature() >= 22, "FFM needs JDK 22+");
         Path source = Paths.get(getClass().getResource("/programs/FfmAlignedOnPool.java").toURI());
         ForkedJvm.Result r = ForkedJvm.on(jdk).agent("strategy=" + strategy + ",pool=64m").source(source).run();
         assertEquals(0, r.exitCode(), r.toString());
@@ -100,6 +100,25 @@ class PoolStrategyTest {
         Matcher pool = poolLine(r);
         assertEquals("0", pool.group(4), r.toString());
         assertTrue(r.stderr().contains("alloc: used 3145728 bytes"), r.toString());
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("dev.alloc.it.Jdk#all")
+    void misuseBecomesFlightRecorderEvents(Jdk jdk) throws Exception {
+        Path recording = ForkedJvm.workDir("pool-misuse-" + jdk.feature()).resolve("misuse.jfr");
+        ForkedJvm.Result r = ForkedJvm.on(jdk).agent("strategy=buddy,limit=64m,jfr=" + recording)
+                .jvmArgs("-Xmx256m").main(PoolWorkout.class).run();
+        assertEquals(0, r.exitCode(), r.toString());
+        List<String> misuses = new ArrayList<>();
+        for (RecordedEvent event : RecordingFile.readAllEvents(recording)) {
+            if (event.getEventType().getName().equals("dev.alloc.PoolMisuse")) {
+                assertEquals("buddy", event.getString("strategy"));
+                assertTrue(event.getLong("address") != 0);
+                misuses.add(event.getString("misuse"));
+            }
+        }
+        assertEquals(List.of("double free", "interior free", "double free", "double free", "double free"), misuses,
+                r.toString());
     }
 
     private static Matcher poolLine(ForkedJvm.Result r) {

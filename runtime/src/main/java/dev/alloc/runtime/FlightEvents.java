@@ -29,6 +29,8 @@ public final class FlightEvents {
 
         void limitWarning(int which, long used, long limit, int site);
 
+        void poolMisuse(long address, String misuse, String strategy, String site);
+
         /** Starts the agent's own recording ({@code jfr=on} or a file). */
         void startRecording(String target, String jfcText);
     }
@@ -137,6 +139,18 @@ public final class FlightEvents {
         if (s != null) {
             try {
                 s.limitWarning(which, used, limit, site);
+            } catch (Throwable e) {
+                lost(e);
+            }
+        }
+    }
+
+    /** Called inside agent code ({@link MisuseReports}). */
+    static void poolMisuse(long address, String misuse, String strategy, String site) {
+        Sink s = sink;
+        if (s != null) {
+            try {
+                s.poolMisuse(address, misuse, strategy, site);
             } catch (Throwable e) {
                 lost(e);
             }

@@ -5,8 +5,9 @@ import dev.alloc.runtime.pool.MisuseListener;
 import java.util.concurrent.atomic.AtomicLongArray;
 
 /**
- * Reports bad frees the pool caught: the first of each kind as one log line with the address,
- * the thread and the freeing site (the rewritten call site, else the first application frame);
+ * Reports bad frees the pool caught: each as a {@code dev.alloc.PoolMisuse} Flight Recorder
+ * event (when recording), and the first of each kind as one log line with the address, the
+ * thread and the freeing site (the rewritten call site, else the first application frame);
  * later ones are only counted (the exit report and the pool statistics have the totals). Runs
  * inside Cleaners: never throws.
  */
@@ -20,13 +21,17 @@ final class MisuseReports implements MisuseListener {
 
     @Override
     public void onMisuse(long address, Misuse misuse) {
-        if (counts.getAndIncrement(misuse.ordinal()) != 0) {
-            return;
-        }
+        boolean first = counts.getAndIncrement(misuse.ordinal()) == 0;
         SiteContext context = SiteContext.current();
         boolean wasInAgent = context.enterAgent();
         try {
-            String site = context.site != 0 ? sites.name(context.site) : StackSites.firstApplicationFrame();
+            String calledFrom = context.site != 0 ? sites.name(context.site) : null;
+            FlightEvents.poolMisuse(address, misuse == Misuse.ALREADY_FREE ? "double free" : "interior free",
+                    RawMemory.strategy(), calledFrom);
+            if (!first) {
+                return;
+            }
+            String site = calledFrom != null ? calledFrom : StackSites.firstApplicationFrame();
             Log.warn("pool misuse: " + describe(misuse) + " at address 0x" + Long.toHexString(address)
                     + " on thread \"" + Thread.currentThread().getName() + "\"" + (site == null ? "" : " from " + site)
                     + "; ignored, the pool is intact (further ones of this kind are only counted)");

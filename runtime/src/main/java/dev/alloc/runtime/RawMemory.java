@@ -18,10 +18,12 @@ import java.util.concurrent.atomic.LongAdder;
  * agent has no record of is asked of the pool first, which also recognises memory it held once.
  *
  * <p>The pool is set once at install and read from a static field: there is one pool class in
- * a JVM, so the calls stay monomorphic and inline.
+ * a JVM, so the calls stay monomorphic (checked with {@code -XX:+PrintInlining}: the type
+ * profile at each call is 100% the one strategy class).
  */
 final class RawMemory {
-    private static NativeAllocator pool;
+    /** Volatile for safe publication of a pool built on another thread; on x86 the read is a plain load. */
+    private static volatile NativeAllocator pool;
     private static String strategy = "system";
     private static boolean failWhenPoolCannot;
     private static final LongAdder FALLBACKS = new LongAdder();
@@ -40,16 +42,16 @@ final class RawMemory {
             Log.warn("strategy=" + settings.strategy + " needs pool=<size> or a limit; using the system allocator");
             return;
         }
-        pool = Pools.create(settings.strategy, regionBytes, Pools.sourceFor(regionBytes), misuse);
+        NativeAllocator created = Pools.create(settings.strategy, regionBytes, Pools.sourceFor(regionBytes), misuse);
         // Warm the paths the hooks will take, so no class initialises inside a JDK allocation.
-        pool.free(pool.allocate(16, NativeAllocator.MIN_ALIGNMENT));
-        pool.freeStale(0);
-        pool.usableSize(0);
-        pool.statistics();
+        created.free(created.allocate(16, NativeAllocator.MIN_ALIGNMENT));
+        created.freeStale(0);
+        created.usableSize(0);
         strategy = settings.strategy;
         failWhenPoolCannot = "fail".equals(settings.poolFallback);
-        Log.debug("pool " + strategy + " of " + Sizes.human(pool.statistics().reserved()) + ": "
+        Log.debug("pool " + strategy + " of " + Sizes.human(created.statistics().reserved()) + ": "
                 + Pools.sourceDescription());
+        pool = created; // published last: a thread that sees the pool sees it whole
     }
 
     static String strategy() {

@@ -40,6 +40,30 @@ class AddressTableTest {
     }
 
     @Test
+    void aFewBlocksThatLiveForeverDoNotPinGenerations() {
+        AddressTable table = new AddressTable();
+        long[] ring = new long[2_000];
+        long next = 16;
+        for (int i = 0; i < 1_000_000; i++) {
+            int slot = i % ring.length;
+            if (ring[slot] != 0) {
+                assertEquals(64, BlockInfo.size(table.remove(ring[slot])));
+            }
+            ring[slot] = next;
+            table.put(next, BlockInfo.pack(64, Kind.UNSAFE, 1), 0L);
+            next += 16;
+            if (i % 5_000 == 0) {
+                table.put(next, BlockInfo.pack(77, Kind.UNSAFE, 2), 0L); // never freed
+                next += 16;
+            }
+        }
+        assertTrue(table.generationCount() <= 2, "generations: " + table.generationCount());
+        long[] forever = {0};
+        table.forEach((address, info, time) -> forever[0] += BlockInfo.size(info) == 77 ? 1 : 0);
+        assertEquals(200, forever[0]);
+    }
+
+    @Test
     void concurrentInsertsAndCrossThreadRemovesLoseNothing() throws Exception {
         AddressTable table = new AddressTable();
         AtomicLongArray slots = new AtomicLongArray(SLOTS); // address held in each slot, 0 for none

@@ -23,6 +23,8 @@ public final class HtmlReport {
 
     private final Recording recording;
     private final int top;
+    /** The right end of the time axis, shared by both charts so that they line up. */
+    private double usedChartEnd;
 
     public HtmlReport(Recording recording, int top) {
         this.recording = recording;
@@ -105,7 +107,12 @@ public final class HtmlReport {
         for (Recording.LimitEvent event : recording.limitEvents()) {
             max = Math.max(max, event.limit());
         }
-        SvgChart chart = new SvgChart("used-chart", seconds, max).line("used", "#4e79a7", used, false);
+        double end = 0;
+        for (Recording.LimitEvent event : recording.limitEvents()) {
+            end = Math.max(end, Duration.between(origin, event.time()).toMillis() / 1000.0);
+        }
+        usedChartEnd = end;
+        SvgChart chart = new SvgChart("used-chart", seconds, end, max).line("used", "#4e79a7", used, false);
         if (anyLimit) {
             chart.line("limit", "#e15759", limit, true);
         }
@@ -154,7 +161,7 @@ public final class HtmlReport {
                     .append(json(layers.get(l))).append('}');
         }
         data.append(']');
-        return new SvgChart("sites-chart", seconds, max).stacked(names, colors, layers).toSvg();
+        return new SvgChart("sites-chart", seconds, usedChartEnd, max).stacked(names, colors, layers).toSvg();
     }
 
     private String siteTable() {

@@ -24,11 +24,16 @@ final class SvgChart {
     private final StringBuilder body = new StringBuilder();
     private final List<String> legend = new ArrayList<>();
 
-    /** @param seconds the x value of each sample; {@code maxBytes} the top of the y axis before rounding */
-    SvgChart(String id, double[] seconds, long maxBytes) {
+    /**
+     * @param seconds    the x value of each sample
+     * @param endSeconds the right end of the x axis (the last sample or a later marker)
+     * @param maxBytes   the top of the y axis before rounding
+     */
+    SvgChart(String id, double[] seconds, double endSeconds, long maxBytes) {
         this.id = id;
         this.seconds = seconds;
-        this.maxSeconds = seconds.length == 0 ? 1 : Math.max(seconds[seconds.length - 1], 1e-3);
+        double last = seconds.length == 0 ? 0 : seconds[seconds.length - 1];
+        this.maxSeconds = Math.max(Math.max(last, endSeconds), 1e-3);
         this.maxBytes = niceCeiling(Math.max(maxBytes, 1024));
     }
 

@@ -31,7 +31,7 @@ public final class TextReport {
                 + ":");
         out.println(String.format(Locale.ROOT, "%16s %8s %10s %16s %11s %10s %10s %10s %12s %6s  %-6s  %s",
                 "live bytes", "live", "peak", "total bytes", "total count", "freed expl", "freed GC", "freed close",
-                "oldest live", "limit", "kind", "site"));
+                "oldest live", "errors", "kind", "site"));
         for (int i = 0; i < sites.size() && i < top; i++) {
             Recording.Site site = sites.get(i);
             out.println(String.format(Locale.ROOT, "%,16d %,8d %10s %,16d %,11d %10s %10s %10s %12s %6d  %-6s  %s",

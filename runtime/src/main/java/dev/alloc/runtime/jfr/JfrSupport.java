@@ -15,6 +15,7 @@ import java.text.ParseException;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
 import jdk.jfr.Configuration;
 import jdk.jfr.EventType;
 import jdk.jfr.FlightRecorder;
@@ -36,6 +37,8 @@ public final class JfrSupport implements FlightEvents.Sink {
     static final String MIN_SIZE_DEFAULT = "1 MiB";
     private static final RateLimiter ALLOCATION_THROTTLE = new RateLimiter(100, 1000);
     private static final RateLimiter FREE_THROTTLE = new RateLimiter(100, 1000);
+    /** Refreshes asked for and not yet done (see {@link #refreshGates}). */
+    private static final AtomicInteger REFRESHES = new AtomicInteger();
     private static volatile EventType allocationType;
     private static volatile EventType freeType;
     private static boolean registered;
@@ -68,6 +71,7 @@ public final class JfrSupport implements FlightEvents.Sink {
         FlightRecorder.register(FreeEvent.class);
         FlightRecorder.register(LimitExceededEvent.class);
         FlightRecorder.register(LimitWarningEvent.class);
+        FlightRecorder.register(PoolMisuseEvent.class);
         FlightRecorder.addPeriodicEvent(CallSiteUsageEvent.class, new CallSiteUsageHook(OffHeap.sites(), OffHeap.table()));
         FlightRecorder.addPeriodicEvent(OffHeapStatisticsEvent.class, new StatisticsHook());
         allocationType = EventType.getEventType(AllocationEvent.class);
@@ -78,14 +82,27 @@ public final class JfrSupport implements FlightEvents.Sink {
     /**
      * Sets the bridge's gates to the smallest {@code minSize} of the recordings that enable each
      * event ({@code Long.MAX_VALUE} when none does), and the throttles to their highest rate.
+     *
+     * <p>Called from setting changes (with Flight Recorder's recorder lock held) and from the
+     * listener (without it), so it must not block on a lock of its own: a call that finds a
+     * refresh in progress only asks that one to go round again.
      */
-    static synchronized void refreshGates() {
+    static void refreshGates() {
         EventType allocation = allocationType;
         EventType free = freeType;
-        if (allocation == null || free == null) {
+        if (allocation == null || free == null || REFRESHES.getAndIncrement() != 0) {
             return;
         }
-        FlightEvents.setGates(gate(allocation, true, ALLOCATION_THROTTLE), gate(free, false, FREE_THROTTLE));
+        int asked;
+        do {
+            asked = REFRESHES.get();
+            try {
+                FlightEvents.setGates(gate(allocation, true, ALLOCATION_THROTTLE), gate(free, false, FREE_THROTTLE));
+            } catch (RuntimeException e) {
+                REFRESHES.set(0); // let the next change try again
+                throw e;
+            }
+        } while (REFRESHES.addAndGet(-asked) != 0);
     }
 
     private static long gate(EventType type, boolean enabledByDefault, RateLimiter throttle) {
@@ -153,6 +170,18 @@ public final class JfrSupport implements FlightEvents.Sink {
             event.used = used;
             event.limit = limit;
             event.site = OffHeap.sites().name(site);
+            event.commit();
+        }
+    }
+
+    @Override
+    public void poolMisuse(long address, String misuse, String strategy, String site) {
+        PoolMisuseEvent event = new PoolMisuseEvent();
+        if (event.isEnabled()) {
+            event.misuse = misuse;
+            event.address = address;
+            event.strategy = strategy;
+            event.site = site;
             event.commit();
         }
     }

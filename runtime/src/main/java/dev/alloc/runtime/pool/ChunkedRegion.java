@@ -27,6 +27,12 @@ package dev.alloc.runtime.pool;
 final class ChunkedRegion<M> {
     static final int PAGE_SHIFT = 12;
     static final long PAGE_SIZE = 1L << PAGE_SHIFT;
+    /**
+     * Freed blocks at least this big give their pages back at once, as glibc's mapped blocks do
+     * (its default mmap threshold): resident memory then follows live memory, and the smaller
+     * blocks, freed and reused most often, never pay for a system call and a page fault.
+     */
+    static final long DROP_MIN_BYTES = 128 << 10;
 
     /** The committed chunks sorted by base; never mutated once published. */
     private static final class Index {
@@ -91,6 +97,22 @@ final class ChunkedRegion<M> {
     /** The committed chunks, in address order; a snapshot the caller must not modify. */
     int[] committedChunks() {
         return index.chunks;
+    }
+
+    /**
+     * Gives the whole pages inside a freed block of at least {@link #DROP_MIN_BYTES} back to the
+     * operating system, if the source can ({@link RegionSource#dropPages}). Call under the lock
+     * that owns the block, before the chunk can be released: once the lock is gone, the pages
+     * may belong to someone else.
+     */
+    void dropFreedPages(long address, long bytes) {
+        if (bytes >= DROP_MIN_BYTES) {
+            long start = (address + PAGE_SIZE - 1) & -PAGE_SIZE;
+            long end = (address + bytes) & -PAGE_SIZE;
+            if (end > start) {
+                source.dropPages(start, end - start);
+            }
+        }
     }
 
     /** Whether {@code address} lies in a chunk the source ever gave this region (see {@link RegionSource#everHeld}). */

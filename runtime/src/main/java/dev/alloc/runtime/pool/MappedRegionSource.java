@@ -46,15 +46,20 @@ final class MappedRegionSource implements RegionSource {
 
     @Override
     public synchronized void release(long address, long bytes) {
-        // The downcall runs as agent work: nothing it touches may be tracked through the hooks.
+        dropPages(address, slotBytes);
+        freeSlots[freeCount++] = (int) ((address - base) / slotBytes);
+    }
+
+    /** The downcall runs as agent work: nothing it touches may be tracked through the hooks. */
+    @Override
+    public void dropPages(long address, long bytes) {
         SiteContext context = SiteContext.current();
         boolean wasInAgent = context.enterAgent();
         try {
-            LibcMappings.dropPages(address, slotBytes);
+            LibcMappings.dropPages(address, bytes);
         } finally {
             context.exitAgent(wasInAgent);
         }
-        freeSlots[freeCount++] = (int) ((address - base) / slotBytes);
     }
 
     @Override

@@ -26,6 +26,14 @@ public interface RegionSource {
     void release(long address, long bytes);
 
     /**
+     * Gives the pages of {@code [address, address + bytes)}, inside a chunk the caller holds and
+     * does not use, back to the operating system, keeping the range; they read as zeros later.
+     * Does nothing where the source cannot (the system allocator's memory).
+     */
+    default void dropPages(long address, long bytes) {
+    }
+
+    /**
      * Whether {@code address} lies in memory this source handed out at some time, released or
      * not, so that it cannot be a system block: a free there is a stale free, never one for
      * libc. False when the source cannot tell (the system allocator reuses what it got back).

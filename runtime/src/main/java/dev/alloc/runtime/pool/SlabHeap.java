@@ -185,6 +185,7 @@ final class SlabHeap {
                 return meta.pages.isUsed(page) ? Misuse.NOT_A_BLOCK_START.code() : Misuse.ALREADY_FREE.code();
             }
             long bytes = (long) meta.pages.free(page) << ChunkedRegion.PAGE_SHIFT;
+            region.dropFreedPages(region.base(chunk) + offset, bytes);
             releaseIfEmpty(chunk, meta);
             return bytes;
         }

@@ -122,6 +122,7 @@ final class TlsfHeap {
         }
         long bytes = size[block];
         isFree[block] = true;
+        region.dropFreedPages(address, bytes);
         int prev = prevPhys[block];
         if (prev != NONE && isFree[prev]) {
             removeFree(prev);

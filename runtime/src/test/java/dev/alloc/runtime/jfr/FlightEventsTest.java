@@ -196,7 +196,7 @@ class FlightEventsTest {
             }
             names.sort(null);
             assertEquals(List.of("dev.alloc.Allocation", "dev.alloc.CallSiteUsage", "dev.alloc.Free",
-                    "dev.alloc.LimitExceeded", "dev.alloc.LimitWarning", "dev.alloc.OffHeapStatistics"), names);
+                    "dev.alloc.LimitExceeded", "dev.alloc.LimitWarning", "dev.alloc.OffHeapStatistics", "dev.alloc.PoolMisuse"), names);
         }
     }
 

@@ -152,6 +152,20 @@ class PoolModelTest {
         assertEverythingCameBack(pool, memory);
     }
 
+    /** Blocks of 128 KiB and more give their pages back when freed; smaller ones keep them. */
+    @ParameterizedTest
+    @ValueSource(strings = {"slab", "buddy", "tlsf", "arena"})
+    void freedLargeBlocksDropTheirPages(String strategy) {
+        UnsafeMemory memory = new UnsafeMemory();
+        NativeAllocator pool = Pools.create(strategy, 16L << 20, memory, MisuseListener.IGNORE);
+        long keep = pool.allocate(4096, 16); // keeps the chunk committed
+        pool.free(pool.allocate(64 << 10, 16));
+        assertEquals(0, memory.droppedBytes(), "64 KiB blocks keep their pages");
+        pool.free(pool.allocate(512 << 10, 4096));
+        assertEquals(512 << 10, memory.droppedBytes(), "a page-aligned 512 KiB block drops all its pages");
+        pool.free(keep);
+    }
+
     /** A region of a few chunks: allocations fail when it is full, and it stays intact. */
     @ParameterizedTest
     @ValueSource(strings = {"slab", "buddy", "tlsf", "arena"})

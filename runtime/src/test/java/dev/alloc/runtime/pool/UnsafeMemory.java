@@ -38,7 +38,9 @@ final class UnsafeMemory implements RegionSource {
         }
     }
 
+    private static final long POISON = 0xDEADBEEFDEADBEEFL;
     private final AtomicLong outstandingBytes = new AtomicLong();
+    private final AtomicLong droppedBytes = new AtomicLong();
 
     @Override
     public long reserve(long bytes) {
@@ -55,6 +57,25 @@ final class UnsafeMemory implements RegionSource {
             throw new AssertionError(e);
         }
         outstandingBytes.addAndGet(-bytes);
+    }
+
+    /**
+     * Stands in for {@code madvise(MADV_DONTNEED)}: poisons the edges of every dropped page, so
+     * that a model check fails if a pool ever drops pages of a live block.
+     */
+    @Override
+    public void dropPages(long address, long bytes) {
+        for (long page = address; page < address + bytes; page += 4096) {
+            putLong(page, POISON);
+            putLong(page + 8, POISON);
+            putLong(page + 4096 - 16, POISON);
+            putLong(page + 4096 - 8, POISON);
+        }
+        droppedBytes.addAndGet(bytes);
+    }
+
+    long droppedBytes() {
+        return droppedBytes.get();
     }
 
     long outstandingBytes() {
