@@ -119,8 +119,14 @@ public final class SiteRegistry {
      *
      * Per site, in longs: [0] packed total, [1..3] packed freed per FREED_* reason, [4, 5]
      * spilled total bytes and count, [6..11] spilled freed bytes and count per reason, [12] peak.
-     * Readers read spilled before packed, so a racing spill can only make a figure momentarily
-     * low, never counted twice; every figure is exact whenever no event is in flight.
+     * A spill in flight makes a figure momentarily off, in a chosen direction, so that live bytes
+     * (total - freed) are never over-stated and the peak never passes a real value:
+     *  - totals spill low: the packed counter is emptied (getAndSet) before spilled grows, and
+     *    readers read spilled before packed, so a total can read low, never high;
+     *  - freed counters spill high: the one adder whose add crossed a threshold adds its value to
+     *    spilled first, then subtracts exactly that value from packed, and readers read packed
+     *    before spilled, so freed can read high, never low.
+     * Every figure is exact whenever no event is in flight.
      */
     private static final int COUNT_BITS = 20;
     private static final long COUNT_MASK = (1L << COUNT_BITS) - 1;
@@ -159,13 +165,13 @@ public final class SiteRegistry {
         long[] chunk = chunks[site >>> CHUNK_SHIFT];
         int base = (site & (CHUNK_SITES - 1)) * STRIDE;
         if (size < PACKABLE) {
-            add(chunk, base + PACKED_FREED + how, base + SPILLED_FREED + 2 * how, size);
+            addFreed(chunk, base + PACKED_FREED + how, base + SPILLED_FREED + 2 * how, size);
         } else {
             addSpilled(chunk, base + SPILLED_FREED + 2 * how, size);
         }
     }
 
-    /** Adds one event of {@code size} bytes to a packed counter; returns its value just after the add. */
+    /** Adds one allocation of {@code size} bytes to the packed total, spilling low; returns it just after the add. */
     private static long add(long[] chunk, int packed, int spilled, long size) {
         long event = size << COUNT_BITS | 1;
         long now = (long) COUNTERS.getAndAdd(chunk, packed, event) + event;
@@ -175,6 +181,24 @@ public final class SiteRegistry {
             COUNTERS.getAndAdd(chunk, spilled + 1, moved & COUNT_MASK);
         }
         return now;
+    }
+
+    /** Adds one free of {@code size} bytes to a packed freed counter, spilling high (see "Storage"). */
+    private static void addFreed(long[] chunk, int packed, int spilled, long size) {
+        long event = size << COUNT_BITS | 1;
+        long before = (long) COUNTERS.getAndAdd(chunk, packed, event);
+        long now = before + event;
+        if (crossed(before, now)) {
+            // Only the adder that crossed spills; packed stays at or above `now` until it does.
+            COUNTERS.getAndAdd(chunk, spilled, now >>> COUNT_BITS);
+            COUNTERS.getAndAdd(chunk, spilled + 1, now & COUNT_MASK);
+            COUNTERS.getAndAdd(chunk, packed, -now);
+        }
+    }
+
+    private static boolean crossed(long before, long now) {
+        return (now & COUNT_MASK) >= SPILL_COUNT && (before & COUNT_MASK) < SPILL_COUNT
+                || now >>> COUNT_BITS >= SPILL_BYTES && before >>> COUNT_BITS < SPILL_BYTES;
     }
 
     /** Adds one event to spilled bytes and count directly; returns the spilled bytes after the add. */
@@ -194,10 +218,21 @@ public final class SiteRegistry {
         return s + ((long) COUNTERS.getVolatile(chunk, packed) & COUNT_MASK);
     }
 
+    /** Packed then spilled: a racing spill of a freed counter makes the sum high for a moment, never low. */
+    private static long freedBytes(long[] chunk, int packed, int spilled) {
+        long p = (long) COUNTERS.getVolatile(chunk, packed);
+        return (long) COUNTERS.getVolatile(chunk, spilled) + (p >>> COUNT_BITS);
+    }
+
+    private static long freedCount(long[] chunk, int packed, int spilled) {
+        long p = (long) COUNTERS.getVolatile(chunk, packed);
+        return (long) COUNTERS.getVolatile(chunk, spilled + 1) + (p & COUNT_MASK);
+    }
+
     private static long freedBytes(long[] chunk, int base) {
         long freed = 0;
         for (int how = FREED_EXPLICITLY; how <= FREED_BY_CLOSE; how++) {
-            freed += bytes(chunk, base + PACKED_FREED + how, base + SPILLED_FREED + 2 * how);
+            freed += freedBytes(chunk, base + PACKED_FREED + how, base + SPILLED_FREED + 2 * how);
         }
         return freed;
     }
@@ -205,7 +240,7 @@ public final class SiteRegistry {
     private static long freedCount(long[] chunk, int base) {
         long freed = 0;
         for (int how = FREED_EXPLICITLY; how <= FREED_BY_CLOSE; how++) {
-            freed += count(chunk, base + PACKED_FREED + how, base + SPILLED_FREED + 2 * how);
+            freed += freedCount(chunk, base + PACKED_FREED + how, base + SPILLED_FREED + 2 * how);
         }
         return freed;
     }
@@ -239,7 +274,8 @@ public final class SiteRegistry {
                 int how = (counter - FREED_EXPLICIT_BYTES) / 2;
                 int packed = base + PACKED_FREED + how;
                 int spilled = base + SPILLED_FREED + 2 * how;
-                return (counter - FREED_EXPLICIT_BYTES) % 2 == 0 ? bytes(chunk, packed, spilled) : count(chunk, packed, spilled);
+                return (counter - FREED_EXPLICIT_BYTES) % 2 == 0 ? freedBytes(chunk, packed, spilled)
+                        : freedCount(chunk, packed, spilled);
             }
         }
     }
