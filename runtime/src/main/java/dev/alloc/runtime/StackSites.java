@@ -44,10 +44,10 @@ final class StackSites {
         StackFrame jdkCaller = null;
         for (StackFrame frame : frames) {
             String cls = frame.getClassName();
-            if (startsWithAny(cls, MACHINERY)) {
+            if (Prefixes.startsWithAny(cls, MACHINERY)) {
                 continue;
             }
-            if (startsWithAny(cls, JDK_PREFIXES) || startsWithAny(cls, skip)) {
+            if (Prefixes.startsWithAny(cls, JDK_PREFIXES) || Prefixes.startsWithAny(cls, skip)) {
                 if (jdkCaller == null) {
                     jdkCaller = frame;
                 }
@@ -62,7 +62,7 @@ final class StackSites {
     static String firstApplicationFrame() {
         for (StackFrame frame : WALKER.walk(FIRST_FRAMES)) {
             String cls = frame.getClassName();
-            if (!startsWithAny(cls, MACHINERY) && !startsWithAny(cls, JDK_PREFIXES)) {
+            if (!Prefixes.startsWithAny(cls, MACHINERY) && !Prefixes.startsWithAny(cls, JDK_PREFIXES)) {
                 return describe(frame);
             }
         }
@@ -74,14 +74,5 @@ final class StackSites {
         int line = frame.getLineNumber();
         return frame.getClassName() + "." + frame.getMethodName() + "("
                 + (file == null ? "Unknown Source" : line >= 0 ? file + ":" + line : file) + ")";
-    }
-
-    private static boolean startsWithAny(String name, String[] prefixes) {
-        for (String prefix : prefixes) {
-            if (name.startsWith(prefix)) {
-                return true;
-            }
-        }
-        return false;
     }
 }

@@ -2,6 +2,7 @@ package dev.alloc.agent.transform;
 
 import dev.alloc.runtime.Log;
 import dev.alloc.runtime.OffHeap;
+import dev.alloc.runtime.Prefixes;
 import java.lang.instrument.ClassFileTransformer;
 import java.security.ProtectionDomain;
 import java.util.List;
@@ -57,7 +58,7 @@ public final class CallSiteTransformer implements ClassFileTransformer {
     @Override
     public byte[] transform(Module module, ClassLoader loader, String className, Class<?> classBeingRedefined,
                             ProtectionDomain protectionDomain, byte[] classfileBuffer) {
-        if (!mayRewrite(loader, className) || calls.isEmpty() || startsWithAny(className, skipPrefixes)) {
+        if (!mayRewrite(loader, className) || calls.isEmpty() || Prefixes.startsWithAny(className, skipPrefixes)) {
             return null;
         }
         try {
@@ -79,7 +80,7 @@ public final class CallSiteTransformer implements ClassFileTransformer {
     /** False for classes this transformer never rewrites: the JDK's and the agent's own. */
     public static boolean mayRewrite(ClassLoader loader, String internalName) {
         return loader != null && loader != ClassLoader.getPlatformClassLoader() && internalName != null
-                && !startsWithAny(internalName, NEVER);
+                && !Prefixes.startsWithAny(internalName, NEVER);
     }
 
     private byte[] rewrite(ClassReader reader) {
@@ -148,14 +149,5 @@ public final class CallSiteTransformer implements ClassFileTransformer {
     static String siteName(String className, String method, String sourceFile, int line) {
         String where = sourceFile == null ? "Unknown Source" : line >= 0 ? sourceFile + ":" + line : sourceFile;
         return className + "." + method + "(" + where + ")";
-    }
-
-    private static boolean startsWithAny(String name, String[] prefixes) {
-        for (String prefix : prefixes) {
-            if (name.startsWith(prefix)) {
-                return true;
-            }
-        }
-        return false;
     }
 }
