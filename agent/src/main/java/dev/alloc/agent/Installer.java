@@ -10,11 +10,10 @@ import dev.alloc.runtime.Kind;
 import dev.alloc.runtime.Log;
 import dev.alloc.runtime.OffHeap;
 import dev.alloc.runtime.Settings;
-import dev.alloc.runtime.jmx.JmxRegistration;
-import dev.alloc.runtime.jmx.OffHeapMonitor;
 import java.lang.instrument.Instrumentation;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Consumer;
 
 /**
  * Installs the agent once the runtime is in the bootstrap loader: options, JDK access, the
@@ -69,13 +68,19 @@ final class Installer {
             woven |= new MallocWeaver(inst).weave() ? mallocBit : 0;
         }
         Settings effective = settings.withTrackMask(settings.trackMask & woven);
+        boolean jfrDeferred = SubsystemHooks.deferJfr(effective.jfr != null);
         OffHeap.install(effective);
-        JmxRegistration.registerInBackground(new OffHeapMonitor(OffHeap.limiter(), OffHeap.sites(), OffHeap.strategy()));
+        Consumer<Module> readsRuntime = new Consumer<Module>() { // not a lambda: none on the start-up path
+            @Override
+            public void accept(Module module) {
+                inst.redefineModule(module, Set.of(runtime), Map.of(), Map.of(), Set.of(), Map.of());
+            }
+        };
+        SubsystemHooks.install(inst, jfrDeferred, readsRuntime);
 
         CallSiteTransformer callSites = new CallSiteTransformer(
                 InterceptedCall.forKinds(effective.trackMask, KindSupport.hasFfm()), effective.sites,
-                effective.sites ? effective.skipPrefixes() : new String[0],
-                module -> inst.redefineModule(module, Set.of(runtime), Map.of(), Map.of(), Set.of(), Map.of()));
+                effective.sites ? effective.skipPrefixes() : new String[0], readsRuntime);
         String rewritten = "";
         if (callSites.rewritesAnything()) {
             inst.addTransformer(callSites, true);
