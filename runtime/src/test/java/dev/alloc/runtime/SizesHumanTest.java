@@ -32,14 +32,15 @@ class SizesHumanTest {
         assertEquals("5.8 MiB", Sizes.human(6_050_000));
     }
 
-    /** The former implementation. */
+    /** What the former implementation printed: {@code "%.1f %s"} of the value in the largest unit it reaches. */
     private static String formatted(long bytes) {
-        if (Math.abs(bytes) < 1024) {
+        long magnitude = Math.abs(bytes);
+        if (magnitude < 1024) {
             return bytes + " B";
         }
-        int unit = 0;
-        double value = bytes;
-        while (Math.abs(value) >= 1024 && unit < UNITS.length - 1) {
+        int unit = Math.min(UNITS.length - 1, (63 - Long.numberOfLeadingZeros(magnitude)) / 10);
+        double value = bytes / Math.pow(1024, unit);
+        if (Math.abs(value) >= 1024 && unit < UNITS.length - 1) { // rounding to 1024.0 never moves up a unit
             value /= 1024;
             unit++;
         }
