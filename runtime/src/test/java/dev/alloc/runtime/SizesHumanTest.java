@@ -39,11 +39,6 @@ class SizesHumanTest {
             return bytes + " B";
         }
         int unit = Math.min(UNITS.length - 1, (63 - Long.numberOfLeadingZeros(magnitude)) / 10);
-        double value = bytes / Math.pow(1024, unit);
-        if (Math.abs(value) >= 1024 && unit < UNITS.length - 1) { // rounding to 1024.0 never moves up a unit
-            value /= 1024;
-            unit++;
-        }
-        return String.format(Locale.ROOT, "%.1f %s", value, UNITS[unit]);
+        return String.format(Locale.ROOT, "%.1f %s", bytes / Math.pow(1024, unit), UNITS[unit]);
     }
 }
