@@ -19,7 +19,7 @@ class SizesHumanTest {
             assertEquals(formatted(bytes), Sizes.human(bytes), "bytes " + bytes);
         }
         SplittableRandom random = new SplittableRandom(1_999_993);
-        for (int i = 0; i < 200_000; i++) {
+        for (int i = 0; i < 20_000; i++) {
             long bytes = random.nextLong(1L << (10 + random.nextInt(43)));
             assertEquals(formatted(bytes), Sizes.human(bytes), "bytes " + bytes);
         }
