@@ -2,7 +2,6 @@ package dev.alloc.it;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.alloc.it.programs.JfrSites;
 import dev.alloc.it.programs.LateRecording;
@@ -20,7 +19,6 @@ import java.util.stream.Collectors;
 import jdk.jfr.consumer.RecordedEvent;
 import jdk.jfr.consumer.RecordedFrame;
 import jdk.jfr.consumer.RecordingFile;
-import org.junit.jupiter.params.ParameterizedTest;
 import org.openjdk.jmc.common.IMCFrame;
 import org.openjdk.jmc.common.IMCStackTrace;
 import org.openjdk.jmc.common.item.Aggregators;
@@ -35,7 +33,6 @@ import org.openjdk.jmc.common.unit.IQuantity;
 import org.openjdk.jmc.common.unit.UnitLookup;
 import org.openjdk.jmc.flightrecorder.JfrAttributes;
 import org.openjdk.jmc.flightrecorder.JfrLoaderToolkit;
-import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * A recording made with the shipped {@code alloc.jfc} ({@code -XX:StartFlightRecording:settings=default,
@@ -53,10 +50,6 @@ class FlightRecordingTest {
 
     /** One recording per JDK, shared by the tests that read it. */
     private static final Map<Jdk, Path> RECORDINGS = new ConcurrentHashMap<>();
-
-    static List<Jdk> jdks() {
-        return Jdk.all();
-    }
 
     static Path recording(Jdk jdk) throws Exception {
         Path file = RECORDINGS.get(jdk);
@@ -101,8 +94,7 @@ class FlightRecordingTest {
         return found;
     }
 
-    @ParameterizedTest
-    @MethodSource("jdks")
+    @EveryJdk
     void recordingShowsExactSitesLifetimesAndLimits(Jdk jdk) throws Exception {
         List<RecordedEvent> events = RecordingFile.readAllEvents(recording(jdk));
         Map<String, RecordedEvent> lastUsage = new HashMap<>();
@@ -187,8 +179,7 @@ class FlightRecordingTest {
         assertEquals("all", warnings.get(0).getString("kind"));
     }
 
-    @ParameterizedTest
-    @MethodSource("jdks")
+    @EveryJdk
     void aRecordingStartedLaterGetsThePeriodicEventsAndAllocations(Jdk jdk) throws Exception {
         Path file = ForkedJvm.workDir("jfr").resolve("LateRecording-" + jdk.feature() + ".jfr");
         Files.deleteIfExists(file);
@@ -212,8 +203,7 @@ class FlightRecordingTest {
         assertEquals(4 * 1_048_583L, allocated, "only the allocations made while recording are events");
     }
 
-    @ParameterizedTest
-    @MethodSource("jdks")
+    @EveryJdk
     void jfrOptionRecordsWithTheShippedSettings(Jdk jdk) throws Exception {
         Path file = ForkedJvm.workDir("jfr").resolve("option-" + jdk.feature() + ".jfr");
         Files.deleteIfExists(file);
@@ -241,10 +231,9 @@ class FlightRecordingTest {
         assertTrue(collections >= 1, "the JDK's default settings are part of the recording (the program calls System.gc)");
     }
 
-    @ParameterizedTest
-    @MethodSource("jdks")
+    @EveryJdk
     void arenaCloseAndGcOfFfmMemoryAreToldApart(Jdk jdk) throws Exception {
-        assumeTrue(jdk.feature() >= 22, "FFM is final from JDK 22");
+        jdk.require(22, "FFM is final from JDK 22");
         Path file = ForkedJvm.workDir("jfr").resolve("JfrArenas-" + jdk.feature() + ".jfr");
         Files.deleteIfExists(file);
         Path program = Paths.get(FlightRecordingTest.class.getResource("/programs/JfrArenas.java").toURI());
@@ -284,8 +273,7 @@ class FlightRecordingTest {
         assertEquals(2 * 1_111_112L, allocatedBySite.get(dropped));
     }
 
-    @ParameterizedTest
-    @MethodSource("jdks")
+    @EveryJdk
     void withoutTheJfrModuleTheAgentRunsWithoutEvents(Jdk jdk) {
         // As a jlinked runtime without jdk.jfr: the Flight Recorder classes must never be loaded.
         ForkedJvm.Result r = ForkedJvm.on(jdk).jvmArgs("--limit-modules", "java.base,java.instrument,jdk.unsupported")
@@ -311,8 +299,7 @@ class FlightRecordingTest {
             Attribute.attr("oldestLiveAge", "Oldest Live Age", UnitLookup.TIMESPAN);
     private static final IAttribute<IQuantity> USED = Attribute.attr("used", "Used", UnitLookup.MEMORY);
 
-    @ParameterizedTest
-    @MethodSource("jdks")
+    @EveryJdk
     void missionControlFindsTheEventsAndSumsBytesBySite(Jdk jdk) throws Exception {
         IItemCollection items = JfrLoaderToolkit.loadEvents(recording(jdk).toFile());
         Map<String, String> labels = new HashMap<>();

@@ -7,24 +7,16 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.alloc.it.programs.GrowTwoSites;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.Locale;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.MethodSource;
 
 /** {@code report} on a recording the agent made itself ({@code jfr=<file>}) (issue 7). */
 class RecordingReportTest {
     static final String SITE_A = "dev.alloc.it.programs.GrowTwoSites.main(GrowTwoSites.java:19)";
     static final String SITE_B = "dev.alloc.it.programs.GrowTwoSites.main(GrowTwoSites.java:21)";
 
-    static List<Jdk> jdks() {
-        return Jdk.all();
-    }
-
-    @ParameterizedTest
-    @MethodSource("jdks")
+    @EveryJdk
     void textAndHtmlFromARealRecording(Jdk jdk) throws Exception {
         Path dir = ForkedJvm.workDir("recording-report-" + jdk.feature());
         Path jfr = dir.resolve("grow.jfr");

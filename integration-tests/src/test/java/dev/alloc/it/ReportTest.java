@@ -8,20 +8,13 @@ import dev.alloc.it.programs.EmitAgentEvents;
 import java.awt.image.BufferedImage;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import javax.imageio.ImageIO;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.MethodSource;
 
 /** {@code java -jar alloc.jar report}: text and an HTML page checked in headless Chromium (issue 7). */
 class ReportTest {
     static final String SITE0 = "com.example.Site0.<init>(Site0.java:10)";
-
-    static List<Jdk> jdks() {
-        return Jdk.all();
-    }
 
     /** A recording with the agent's event names and known numbers, made by a real JVM of this JDK. */
     static Path recording(Jdk jdk, String name) {
@@ -35,8 +28,7 @@ class ReportTest {
         return ForkedJvm.on(jdk).jar(ForkedJvm.agentJar(), args).run();
     }
 
-    @ParameterizedTest
-    @MethodSource("jdks")
+    @EveryJdk
     void textHasTheSiteTableAndTheLimitEvents(Jdk jdk) {
         Path file = recording(jdk, "text");
         ForkedJvm.Result r = report(jdk, "report", file.toString(), "--top", "3");
@@ -55,8 +47,7 @@ class ReportTest {
                 + "33,554,432 at " + Pattern.quote(SITE0) + "; top site " + Pattern.quote(SITE0) + "\n.*"), out);
     }
 
-    @ParameterizedTest
-    @MethodSource("jdks")
+    @EveryJdk
     void badArgumentsAreOneLineErrors(Jdk jdk) {
         ForkedJvm.Result missing = report(jdk, "report", "/nonexistent.jfr");
         assertEquals(1, missing.exitCode(), missing.toString());
@@ -66,8 +57,7 @@ class ReportTest {
         assertEquals("alloc: bad value 'none' for --top; valid: a whole number above 0", top.stderr().trim());
     }
 
-    @ParameterizedTest
-    @MethodSource("jdks")
+    @EveryJdk
     void htmlPageRendersInHeadlessChromiumWithoutErrors(Jdk jdk) throws Exception {
         Path file = recording(jdk, "html");
         Path html = file.resolveSibling("report.html");
