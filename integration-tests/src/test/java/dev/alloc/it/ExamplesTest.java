@@ -49,20 +49,24 @@ class ExamplesTest {
 
     @EveryJdk
     void attachDemoIsCappedAfterAttaching(Jdk jdk) {
+        // As the README runs it: no argument, so it runs until stopped.
         try (ForkedJvm.Running demo = ForkedJvm.on(jdk)
-                .jvmArgs("-cp", examplesJar().toString(), "dev.alloc.examples.AttachDemo", "30").start()) {
-            demo.awaitLine("AttachDemo running as pid " + demo.pid(), 0);
+                .jvmArgs("-cp", examplesJar().toString(), "dev.alloc.examples.AttachDemo").start()) {
+            String banner = demo.awaitLine("AttachDemo running as pid " + demo.pid(), 0);
+            assertTrue(banner.endsWith("; attach with: java -jar agent/target/alloc.jar attach " + demo.pid() + " limit=16m"),
+                    banner);
             ForkedJvm.Result attach = ForkedJvm.on(jdk).jar(ForkedJvm.agentJar(), "attach", Long.toString(demo.pid()), "limit=6m")
                     .run();
             assertEquals(0, attach.exitCode(), attach.toString());
             String error = demo.awaitLine("after ", 0);
             assertTrue(error.contains(": Off-heap limit exceeded: cannot allocate 1048583 bytes of direct memory at "
-                    + "dev.alloc.examples.AttachDemo.openSession(AttachDemo.java:32); used "), error);
+                    + "dev.alloc.examples.AttachDemo.openSession(AttachDemo.java:35); used "), error);
             ForkedJvm.Result status = ForkedJvm.on(jdk).jar(ForkedJvm.agentJar(), "status", Long.toString(demo.pid())).run();
             assertEquals(0, status.exitCode(), status.toString());
             assertTrue(status.stdout().contains("limit 6.0 MiB (6291456 bytes)"), status.toString());
-            assertTrue(status.stdout().contains("direct  dev.alloc.examples.AttachDemo.openSession(AttachDemo.java:32)\n"),
+            assertTrue(status.stdout().contains("direct  dev.alloc.examples.AttachDemo.openSession(AttachDemo.java:35)\n"),
                     status.toString());
+            assertTrue(demo.isAlive(), "the demo stopped by itself: " + demo.stdout());
         }
     }
 }

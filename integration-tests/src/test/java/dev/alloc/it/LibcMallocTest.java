@@ -42,7 +42,7 @@ class LibcMallocTest {
 
     @EveryJdk
     void trackWithoutMallocLeavesDowncallsAlone(Jdk jdk) throws Exception {
-        ForkedJvm.Result r = run(jdk, "track=direct;unsafe;ffm,report=stderr", "functions");
+        ForkedJvm.Result r = run(jdk, "track=direct+unsafe+ffm,report=stderr", "functions");
         assertEquals(0, r.exitCode(), r.toString());
         assertTrue(r.stderr().contains("; malloc 0\n"), r.toString());
         assertTrue(r.agentLines().get(0).contains("tracking direct, unsafe, ffm, sites on"), r.toString());

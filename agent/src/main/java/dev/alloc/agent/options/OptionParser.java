@@ -21,6 +21,12 @@ public final class OptionParser {
     private static final String PROPERTY_PREFIX = "alloc.";
     /** {@code alloc.*} properties that are not options (internal test hooks). */
     private static final Set<String> NOT_OPTIONS = Set.of("alloc.cgroup.root");
+    /**
+     * What separates the items of a list value: {@code +}, which a shell passes through unquoted
+     * ({@code track=direct+unsafe}); {@code ;} too, for values written before (it must be quoted
+     * in a shell, which would otherwise end the command there).
+     */
+    public static final String LIST_SEPARATORS = "[+;]";
     /** The smallest pool region: one page. */
     private static final long MIN_POOL = 4096;
 
@@ -62,7 +68,7 @@ public final class OptionParser {
         HANDLERS.put("pool.fallback", (key, value, s) -> s.poolFallback(oneOf(key, value, "system", "fail")));
         HANDLERS.put("track", (key, value, s) -> s.trackMask(kinds(key, value)));
         HANDLERS.put("sites", (key, value, s) -> s.sites(oneOf(key, value, "on", "off").equals("on")));
-        HANDLERS.put("site.skip", (key, value, s) -> s.skipPrefixes(list(key, value, "package prefixes separated by ';' (e.g. io.netty.;com.example.pool.)")));
+        HANDLERS.put("site.skip", (key, value, s) -> s.skipPrefixes(list(key, value, "package prefixes separated by '+' (e.g. io.netty.+com.example.pool.)")));
         HANDLERS.put("report", (key, value, s) -> s.report(reportTarget(key, value)));
         HANDLERS.put("jfr", (key, value, s) -> s.jfr(recordingTarget(key, value)));
         HANDLERS.put("log", (key, value, s) -> {
@@ -180,7 +186,7 @@ public final class OptionParser {
 
     private static String[] list(String key, String value, String valid) throws OptionError {
         List<String> items = new ArrayList<>();
-        for (String item : value.split(";")) {
+        for (String item : value.split(LIST_SEPARATORS)) {
             String trimmed = item.trim();
             if (!trimmed.isEmpty()) {
                 items.add(trimmed);
@@ -193,7 +199,7 @@ public final class OptionParser {
     }
 
     private static int kinds(String key, String value) throws OptionError {
-        String valid = "kinds separated by ';' from " + Kind.names(", ");
+        String valid = "kinds separated by '+' from " + Kind.names(", ");
         int mask = 0;
         for (String name : list(key, value, valid)) {
             int kind = Kind.byName(name.toLowerCase(Locale.ROOT));

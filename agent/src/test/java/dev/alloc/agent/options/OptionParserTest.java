@@ -40,7 +40,7 @@ class OptionParserTest {
     @Test
     void parsesEveryBuiltKey() throws OptionError {
         Settings s = parse("limit=512MiB,limit.direct=64m,limit.unsafe=1g,policy=warn,warn=75%,strategy=system,"
-                + "track=direct;unsafe,sites=off,site.skip=io.netty.;com.example.pool.,report=stderr,log=quiet");
+                + "track=direct+unsafe,sites=off,site.skip=io.netty.+com.example.pool.,report=stderr,log=quiet");
         assertEquals(512L << 20, s.limit);
         assertEquals(64L << 20, s.kindLimit(Kind.DIRECT));
         assertEquals(1L << 30, s.kindLimit(Kind.UNSAFE));
@@ -52,6 +52,21 @@ class OptionParserTest {
         assertArrayEquals(new String[] {"io.netty.", "com.example.pool."}, s.skipPrefixes());
         assertEquals("stderr", s.report);
         assertEquals(Log.QUIET, s.log);
+    }
+
+    @Test
+    void listsTakePlusUnquotedAndSemicolonQuoted() throws OptionError {
+        Settings plus = parse("track=unsafe+ffm,site.skip=io.netty.+org.agrona.");
+        Settings semicolon = parse("track=unsafe;ffm,site.skip=io.netty.;org.agrona.");
+        Settings mixed = parse("track=unsafe+ffm;,site.skip=+io.netty.;org.agrona.+");
+        for (Settings s : new Settings[] {plus, semicolon, mixed}) {
+            assertEquals(1 << Kind.UNSAFE | 1 << Kind.FFM, s.trackMask);
+            assertArrayEquals(new String[] {"io.netty.", "org.agrona."}, s.skipPrefixes());
+        }
+        assertEquals("unknown kind 'heap' in track; valid: kinds separated by '+' from " + Kind.names(", "),
+                error("track=direct+heap"));
+        assertEquals("bad value '+' for site.skip; valid: package prefixes separated by '+' (e.g. io.netty.+com.example.pool.)",
+                error("site.skip=+"));
     }
 
     @Test
@@ -128,7 +143,7 @@ class OptionParserTest {
     @Test
     void randomGarbageGivesOneLineErrorsAndNothingElseEscapes() {
         Random random = new Random(42);
-        String alphabet = "limt=,;.%mMgGkKbBiI0123456789 -_auto\t\n\u00e9\u0000=direct;unsafe";
+        String alphabet = "limt=,;+.%mMgGkKbBiI0123456789 -_auto\t\n\u00e9\u0000=direct;unsafe";
         String[] keys = {"limit", "limit.direct", "policy", "warn", "track", "sites", "site.skip", "report", "log", "x"};
         for (int i = 0; i < 20_000; i++) {
             StringBuilder args = new StringBuilder();
