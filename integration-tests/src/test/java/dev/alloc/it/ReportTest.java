@@ -37,10 +37,13 @@ class ReportTest {
         assertTrue(out.startsWith("alloc report: " + file + ", "), out);
         assertTrue(out.contains(", 12 statistics samples, 10 sites\n"), out);
         assertTrue(out.contains("sites by live bytes at the end (top 3 of 10):\n"), out);
-        assertTrue(out.contains("\n      23,999,916       12   22.9 MiB       24,777,697          13  759.6 KiB        0 B"
-                + "        0 B        1.2 s      1  direct  " + SITE0 + "\n"), out);
-        assertTrue(out.contains("\n       4,194,324       12    4.0 MiB        4,972,105          13        0 B  759.6 KiB"
-                + "        0 B        1.2 s      0  direct  com.example.Site2.<init>(Site2.java:12)\n"), out);
+        assertTrue(out.contains("\n    live bytes        live  live count   peak live       total bytes  total count"
+                + "  freed explicitly  freed by GC  freed by close  oldest live  limit errors  kind    site\n"), out);
+        assertTrue(out.contains("\n    23,999,916    22.9 MiB          12    22.9 MiB        24,777,697           13"
+                + "         759.6 KiB          0 B             0 B        1.2 s             1  direct  " + SITE0 + "\n"), out);
+        assertTrue(out.contains("\n     4,194,324     4.0 MiB          12     4.0 MiB         4,972,105           13"
+                + "               0 B    759.6 KiB             0 B        1.2 s             0  direct  "
+                + "com.example.Site2.<init>(Site2.java:12)\n"), out);
         assertEquals(3 + 1, out.split("\n\n")[1].split("\n").length - 1, "header + 3 rows:\n" + out);
         assertTrue(out.contains("limit events: 1 exceeded, 0 warnings\n"), out);
         assertTrue(out.matches("(?s).*\n  \\+\\d+\\.\\d{3} s  exceeded  direct  requested 1,999,993, used 48,272,052 of "

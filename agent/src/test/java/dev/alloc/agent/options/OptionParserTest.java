@@ -11,6 +11,8 @@ import static org.junit.jupiter.api.Assertions.fail;
 import dev.alloc.runtime.Kind;
 import dev.alloc.runtime.Log;
 import dev.alloc.runtime.Settings;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Properties;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
@@ -67,6 +69,26 @@ class OptionParserTest {
                 error("track=direct+heap"));
         assertEquals("bad value '+' for site.skip; valid: package prefixes separated by '+' (e.g. io.netty.+com.example.pool.)",
                 error("site.skip=+"));
+    }
+
+    private static List<String> warnings(String args) throws OptionError {
+        List<String> warnings = new ArrayList<>();
+        OptionParser.parse(args, new Properties(), warnings::add);
+        return warnings;
+    }
+
+    @Test
+    void optionsThatSurelyMeanSomethingElseGetOneWarningLineEach() throws OptionError {
+        assertEquals(List.of("warning: limit=512 is 512 bytes; add a unit if you meant more (limit=512m is 512 MiB)"),
+                warnings("limit=512"));
+        assertEquals(List.of("warning: limit.unsafe=4095 is 4095 bytes; add a unit if you meant more "
+                + "(limit.unsafe=4095m is 4095 MiB)"), warnings("limit.unsafe=4095"));
+        assertEquals(List.of("warning: headroom=30 does nothing without limit=auto"), warnings("limit=1g,headroom=30"));
+        assertEquals(List.of("warning: pool=64m does nothing with strategy=system; give a pool strategy: "
+                + "strategy=slab|buddy|tlsf|arena", "warning: pool.fallback=fail does nothing with strategy=system; "
+                + "give a pool strategy: strategy=slab|buddy|tlsf|arena"), warnings("pool=64m,pool.fallback=fail"));
+        assertEquals(List.of(), warnings("limit=4096,limit.direct=1k"));
+        assertEquals(List.of(), warnings("limit=auto,headroom=30,strategy=tlsf,pool=64m,pool.fallback=fail"));
     }
 
     @Test
