@@ -87,8 +87,7 @@ class UnsafeMemoryTest {
     }
 
     /** Agrona 2.x calls jdk.internal.misc.Unsafe directly: counted once, at UnsafeApi's constant site, and capped (issue 13). */
-    @ParameterizedTest
-    @MethodSource("jdks")
+    @EveryJdk
     void agronaCallingTheJdksInternalUnsafeIsCountedExactlyAndCapped(Jdk jdk) {
         ForkedJvm.Result r = ForkedJvm.on(jdk).jvmArgs("--add-exports", "java.base/jdk.internal.misc=ALL-UNNAMED")
                 .agent("limit.unsafe=8m,report=stderr").main(AgronaUnsafe.class).run();
