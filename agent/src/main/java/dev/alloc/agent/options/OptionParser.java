@@ -11,6 +11,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
+import java.util.function.Consumer;
 
 /**
  * Turns the agent argument ({@code key=value,key=value}) and {@code -Dalloc.<key>} system
@@ -21,8 +22,16 @@ public final class OptionParser {
     private static final String PROPERTY_PREFIX = "alloc.";
     /** {@code alloc.*} properties that are not options (internal test hooks). */
     private static final Set<String> NOT_OPTIONS = Set.of("alloc.cgroup.root");
+    /**
+     * What separates the items of a list value: {@code +}, which a shell passes through unquoted
+     * ({@code track=direct+unsafe}); {@code ;} too, for values written before (it must be quoted
+     * in a shell, which would otherwise end the command there).
+     */
+    public static final String LIST_SEPARATORS = "[+;]";
     /** The smallest pool region: one page. */
     private static final long MIN_POOL = 4096;
+    /** A size under this with no unit was surely meant with one ({@code limit=512}): it gets a warning. */
+    private static final long UNITLESS_WARNING_BELOW = 4096;
 
     /**
      * Every option key, in the order of DESIGN.md's table. A switch applies them rather than a
@@ -90,7 +99,7 @@ public final class OptionParser {
                 s.sites(oneOf(key, value, "on", "off").equals("on"));
                 break;
             case "site.skip":
-                s.skipPrefixes(list(key, value, "package prefixes separated by ';' (e.g. io.netty.;com.example.pool.)"));
+                s.skipPrefixes(list(key, value, "package prefixes separated by '+' (e.g. io.netty.+com.example.pool.)"));
                 break;
             case "report":
                 s.report(reportTarget(key, value));
@@ -117,6 +126,16 @@ public final class OptionParser {
     }
 
     public static Settings parse(String agentArgs, Properties properties) throws OptionError {
+        return parse(agentArgs, properties, warning -> { });
+    }
+
+    /**
+     * As {@link #parse(String, Properties)}, and hands each option that is valid but surely not
+     * what was meant to {@code warnings}, as one line without the {@code alloc: } prefix: a size
+     * under 4 KiB with no unit ({@code limit=512}), {@code headroom} without {@code limit=auto},
+     * {@code pool}/{@code pool.fallback} without a pool strategy.
+     */
+    public static Settings parse(String agentArgs, Properties properties, Consumer<String> warnings) throws OptionError {
         Map<String, String> values = new LinkedHashMap<>();
         for (String name : properties.stringPropertyNames()) {
             if (name.startsWith(PROPERTY_PREFIX) && !NOT_OPTIONS.contains(name)) {
@@ -151,7 +170,31 @@ public final class OptionParser {
             throw new OptionError("strategy=" + built.strategy + " needs the size of its region: give pool=<size> or limit=<size>",
                     "e.g. strategy=" + built.strategy + ",pool=256m");
         }
+        warnAboutSurprises(values, built, warnings);
         return built;
+    }
+
+    private static void warnAboutSurprises(Map<String, String> values, Settings built, Consumer<String> warnings) {
+        for (Map.Entry<String, String> entry : values.entrySet()) {
+            String key = entry.getKey();
+            String value = entry.getValue();
+            boolean size = key.equals("limit") || key.startsWith("limit.") || key.equals("pool");
+            if (size && value.chars().allMatch(Character::isDigit) && Long.parseLong(value) < UNITLESS_WARNING_BELOW) {
+                warnings.accept("warning: " + key + "=" + value + " is " + value + " bytes; add a unit if you meant more ("
+                        + key + "=" + value + "m is " + value + " MiB)");
+            }
+        }
+        if (values.containsKey("headroom") && !built.limitAuto) {
+            warnings.accept("warning: headroom=" + printable(values.get("headroom")) + " does nothing without limit=auto");
+        }
+        if (built.strategy.equals("system")) {
+            for (String key : new String[] {"pool", "pool.fallback"}) {
+                if (values.containsKey(key)) {
+                    warnings.accept("warning: " + key + "=" + printable(values.get(key))
+                            + " does nothing with strategy=system; give a pool strategy: strategy=slab|buddy|tlsf|arena");
+                }
+            }
+        }
     }
 
     private static List<String> splitArgs(String agentArgs) {
@@ -217,7 +260,7 @@ public final class OptionParser {
 
     private static String[] list(String key, String value, String valid) throws OptionError {
         List<String> items = new ArrayList<>();
-        for (String item : value.split(";")) {
+        for (String item : value.split(LIST_SEPARATORS)) {
             String trimmed = item.trim();
             if (!trimmed.isEmpty()) {
                 items.add(trimmed);
@@ -230,7 +273,7 @@ public final class OptionParser {
     }
 
     private static int kinds(String key, String value) throws OptionError {
-        String valid = "kinds separated by ';' from " + Kind.names(", ");
+        String valid = "kinds separated by '+' from " + Kind.names(", ");
         int mask = 0;
         for (String name : list(key, value, valid)) {
             int kind = Kind.byName(name.toLowerCase(Locale.ROOT));
