@@ -32,7 +32,12 @@ final class Installer {
         Settings settings;
         List<String> warnings = new ArrayList<>();
         try {
-            settings = OptionParser.parse(agentArgs, System.getProperties(), warnings::add);
+            settings = OptionParser.parse(agentArgs, System.getProperties(), new Consumer<String>() {
+                @Override
+                public void accept(String warning) { // not a lambda: none on the start-up path
+                    warnings.add(warning);
+                }
+            });
         } catch (OptionError e) {
             System.err.println("alloc: " + e.getMessage());
             System.err.flush();
@@ -49,7 +54,9 @@ final class Installer {
         }
         started = true;
         Log.setLevel(settings.log);
-        warnings.forEach(Log::info);
+        for (String warning : warnings) {
+            Log.info(warning);
+        }
         String limitDerivation = null;
         if (settings.limitAuto) {
             AutoLimit.Derived derived = AutoLimit.derive(ContainerMemory.ofThisProcess().read(),

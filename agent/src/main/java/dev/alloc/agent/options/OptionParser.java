@@ -179,7 +179,7 @@ public final class OptionParser {
             String key = entry.getKey();
             String value = entry.getValue();
             boolean size = key.equals("limit") || key.startsWith("limit.") || key.equals("pool");
-            if (size && value.chars().allMatch(Character::isDigit) && Long.parseLong(value) < UNITLESS_WARNING_BELOW) {
+            if (size && allDigits(value) && Long.parseLong(value) < UNITLESS_WARNING_BELOW) {
                 warnings.accept("warning: " + key + "=" + value + " is " + value + " bytes; add a unit if you meant more ("
                         + key + "=" + value + "m is " + value + " MiB)");
             }
@@ -316,6 +316,16 @@ public final class OptionParser {
                     "on, off, or a .jfr file path in an existing directory");
         }
         return value;
+    }
+
+    /** No stream or method reference: this runs at every start. */
+    private static boolean allDigits(String value) {
+        for (int i = 0; i < value.length(); i++) {
+            if (!Character.isDigit(value.charAt(i))) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** Shows control characters in user input as {@code ?}, so the error stays one line. */
