@@ -170,7 +170,10 @@ public final class OffHeap {
         return budget;
     }
 
-    /** The second half: records the block at {@code address}, or releases the reservation if 0 (failed). */
+    /**
+     * The second half: records the block at {@code address}, or releases the reservation if 0
+     * (failed). The caller, the hook, raises the allocation's event ({@link FlightEvents#sink()}).
+     */
     static void commit(long token, int kind, long address, long size) {
         if (token != UNTRACKED) {
             commit(SiteContext.current(), (int) token, kind, address, size);
@@ -184,9 +187,6 @@ public final class OffHeap {
         }
         TABLE.put(address, BlockInfo.pack(size, kind, site), CoarseClock.millis());
         SITES.onAllocate(context.stripe, site, size);
-        if (size >= FlightEvents.allocationMinSize()) {
-            FlightEvents.allocated(kind, size, address, site);
-        }
     }
 
     /**
@@ -311,9 +311,6 @@ public final class OffHeap {
             LIMITER.release(budget(context), kind, -growth);
         }
         SITES.onAllocate(context.stripe, site, size);
-        if (size >= FlightEvents.allocationMinSize()) {
-            FlightEvents.allocated(kind, size, moved, site);
-        }
     }
 
     /** The site of the allocation this thread is making, for an event raised inside it. */
