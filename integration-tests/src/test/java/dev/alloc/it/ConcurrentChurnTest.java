@@ -57,27 +57,23 @@ class ConcurrentChurnTest {
         assertTrue(lines[1].matches("live   direct [1-9]\\d* unsafe [1-9]\\d* ffm \\d+ malloc \\d+"), r.toString());
         assertEquals("freed  direct 0 unsafe 0 ffm 0 malloc 0", lines[3], r.toString());
         assertEquals("agent  direct 0 unsafe 0 ffm 0 malloc 0", lines[4], r.toString());
-        Matcher peak = PEAK.matcher(lines[5]);
+        assertEquals(3, withinLimits(lines[5], r), r.toString()); // limit.unsafe, limit.malloc, limit
+        assertTrue(lines[5].contains("unsafe 4194304/4194304"), "unsafe used up to its limit, never past: " + r);
+        assertTrue(lines[6].startsWith("sampled direct "), r.toString());
+        assertEquals(3, withinLimits(lines[6], r), r.toString());
+    }
+
+    /** Checks every "kind used/limit" of a line with a limit; returns how many had one. */
+    private static int withinLimits(String line, ForkedJvm.Result r) {
+        Matcher figure = PEAK.matcher(line);
         int limited = 0;
-        while (peak.find()) {
-            long limit = Long.parseLong(peak.group(3));
+        while (figure.find()) {
+            long limit = Long.parseLong(figure.group(3));
             if (limit > 0) {
                 limited++;
-                assertTrue(Long.parseLong(peak.group(2)) <= limit, peak.group() + " in " + r);
+                assertTrue(Long.parseLong(figure.group(2)) <= limit, figure.group() + " in " + line + ": " + r);
             }
         }
-        assertEquals(3, limited, r.toString()); // limit.unsafe, limit.malloc, limit
-        assertTrue(lines[5].contains("unsafe 4194304/4194304"), "unsafe used up to its limit, never past: " + r);
-        Matcher sampled = PEAK.matcher(lines[6]);
-        int sampledLimits = 0;
-        while (sampled.find()) {
-            long limit = Long.parseLong(sampled.group(3));
-            if (limit > 0) {
-                sampledLimits++;
-                assertTrue(Long.parseLong(sampled.group(2)) <= limit, "sampled " + sampled.group() + " in " + r);
-            }
-        }
-        assertEquals(3, sampledLimits, r.toString());
-        assertTrue(lines[6].startsWith("sampled direct "), r.toString());
+        return limited;
     }
 }

@@ -349,7 +349,7 @@ public final class Limiter {
             return OK;
         }
         long batch = need > Long.MAX_VALUE - MAX_BATCH ? 0 : batchFor(kind, extra, need);
-        int hit = batch > 0 ? charge(kind, extra, need + batch) : OK - 1;
+        int hit = batch > 0 ? charge(kind, extra, need + batch) : Kind.COUNT; // not OK: try the exact size
         if (hit != OK) {
             batch = 0;
             hit = charge(kind, extra, need);
@@ -479,6 +479,9 @@ public final class Limiter {
         addLive(budget.cells, kind, extra, size);
         sample(kind);
         sample(TOTAL);
+        if (extra >= 0) {
+            sample(extra);
+        }
     }
 
     /** Releases {@code size} bytes of {@code kind} on the current thread. */

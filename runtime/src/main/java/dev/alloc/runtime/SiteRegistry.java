@@ -218,29 +218,22 @@ public final class SiteRegistry {
         return live;
     }
 
-    /** Freed of every stripe first, then the totals: live is never over-stated. */
     private static long liveBytes(long[] chunk, int site) {
-        long freed = 0;
-        for (int stripe = 0; stripe < STRIPES; stripe++) {
-            freed += freedBytes(chunk, base(site, stripe));
-        }
-        long total = 0;
-        for (int stripe = 0; stripe < STRIPES; stripe++) {
-            int base = base(site, stripe);
-            total += bytes(chunk, base + PACKED_TOTAL, base + SPILLED_TOTAL);
-        }
-        return Math.max(0L, total - freed);
+        return live(chunk, site, true);
     }
 
-    private static long liveCount(long[] chunk, int site) {
+    /** Freed of every stripe first, then the totals: live is never over-stated. */
+    private static long live(long[] chunk, int site, boolean bytes) {
         long freed = 0;
         for (int stripe = 0; stripe < STRIPES; stripe++) {
-            freed += freedCount(chunk, base(site, stripe));
+            int base = base(site, stripe);
+            freed += bytes ? freedBytes(chunk, base) : freedCount(chunk, base);
         }
         long total = 0;
         for (int stripe = 0; stripe < STRIPES; stripe++) {
             int base = base(site, stripe);
-            total += count(chunk, base + PACKED_TOTAL, base + SPILLED_TOTAL);
+            total += bytes ? bytes(chunk, base + PACKED_TOTAL, base + SPILLED_TOTAL)
+                    : count(chunk, base + PACKED_TOTAL, base + SPILLED_TOTAL);
         }
         return Math.max(0L, total - freed);
     }
@@ -261,7 +254,7 @@ public final class SiteRegistry {
         return active < 0 ? peak : Math.max(peak, (long) COUNTERS.getVolatile(chunk, base(site, active) + PEAK));
     }
 
-    /** The sum over stripes of one counter read by {@code reader}. */
+    /** The sum over stripes of a total ({@code freed} false) or of the freed counter of reason {@code offset}. */
     private static long sum(long[] chunk, int site, int offset, boolean freed, boolean bytes) {
         long sum = 0;
         for (int stripe = 0; stripe < STRIPES; stripe++) {
@@ -363,7 +356,7 @@ public final class SiteRegistry {
             case LIVE_BYTES:
                 return liveBytes(chunk, site);
             case LIVE_COUNT:
-                return liveCount(chunk, site);
+                return live(chunk, site, false);
             case PEAK_LIVE_BYTES:
                 return peak(chunk, site);
             case TOTAL_BYTES:
