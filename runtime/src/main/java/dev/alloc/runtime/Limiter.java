@@ -16,7 +16,8 @@ import java.util.Arrays;
  * A limit id is a kind ({@link Kind}), {@link #TOTAL}, or one of the extra limits the limiter
  * was built with ({@link #extraLimit}; ids after {@code TOTAL}). A reservation follows a
  * <em>path</em>: its kind, the total and optionally one extra limit; every limit on the path is
- * charged. Each thread owns a {@link Budget}: per path, a <em>stock</em> of bytes already
+ * charged (kinds outside the total, {@link Kind#inTotal}: file mappings, skip the total). Each
+ * thread owns a {@link Budget}: per path, a <em>stock</em> of bytes already
  * charged to every limit of the path and not yet used, and its cap; per limit, the thread's
  * share of the live bytes (the bytes it reserved minus the bytes it released; negative on a
  * thread that frees what others allocated). Virtual threads share their carrier's budget
@@ -274,7 +275,7 @@ public final class Limiter {
             for (long[] owned : registeredCells) {
                 if (which == TOTAL) {
                     for (int kind = 0; kind < Kind.COUNT; kind++) {
-                        sum += (long) CELLS.getOpaque(owned, liveIndex(kind));
+                        sum += Kind.inTotal(kind) ? (long) CELLS.getOpaque(owned, liveIndex(kind)) : 0L;
                     }
                 } else {
                     sum += (long) CELLS.getOpaque(owned, liveIndex(which));
@@ -282,7 +283,7 @@ public final class Limiter {
             }
             if (which == TOTAL) {
                 for (int kind = 0; kind < Kind.COUNT; kind++) {
-                    sum += retired[kind];
+                    sum += Kind.inTotal(kind) ? retired[kind] : 0L;
                 }
             } else {
                 sum += retired[which];
@@ -389,7 +390,9 @@ public final class Limiter {
     /** The batch to take on top of {@code need}: see the class comment. */
     private long batchFor(int kind, int extra, long need) {
         long batch = Math.min(MAX_BATCH, room(kind, need));
-        batch = Math.min(batch, room(TOTAL, need));
+        if (Kind.inTotal(kind)) {
+            batch = Math.min(batch, room(TOTAL, need));
+        }
         return extra >= 0 ? Math.min(batch, room(extra, need)) : batch;
     }
 
@@ -409,13 +412,16 @@ public final class Limiter {
         if (!add(kind, amount)) {
             return kind;
         }
-        if (!add(TOTAL, amount)) {
+        boolean inTotal = Kind.inTotal(kind);
+        if (inTotal && !add(TOTAL, amount)) {
             CELLS.getAndAdd(cells, chargedIndex(kind), -amount);
             return TOTAL;
         }
         if (extra >= 0 && !add(extra, amount)) {
             CELLS.getAndAdd(cells, chargedIndex(kind), -amount);
-            CELLS.getAndAdd(cells, chargedIndex(TOTAL), -amount);
+            if (inTotal) {
+                CELLS.getAndAdd(cells, chargedIndex(TOTAL), -amount);
+            }
             return extra;
         }
         return OK;
@@ -423,7 +429,9 @@ public final class Limiter {
 
     private void uncharge(int kind, int extra, long amount) {
         CELLS.getAndAdd(cells, chargedIndex(kind), -amount);
-        CELLS.getAndAdd(cells, chargedIndex(TOTAL), -amount);
+        if (Kind.inTotal(kind)) {
+            CELLS.getAndAdd(cells, chargedIndex(TOTAL), -amount);
+        }
         if (extra >= 0) {
             CELLS.getAndAdd(cells, chargedIndex(extra), -amount);
         }
@@ -472,7 +480,9 @@ public final class Limiter {
 
     public void forceReserve(Budget budget, int kind, int extra, long size) {
         CELLS.getAndAdd(cells, chargedIndex(kind), size);
-        CELLS.getAndAdd(cells, chargedIndex(TOTAL), size);
+        if (Kind.inTotal(kind)) {
+            CELLS.getAndAdd(cells, chargedIndex(TOTAL), size);
+        }
         if (extra >= 0) {
             CELLS.getAndAdd(cells, chargedIndex(extra), size);
         }

@@ -122,6 +122,20 @@ class LimiterBudgetTest {
     }
 
     @Test
+    void mappingsStayOutsideTheTotal() {
+        Limiter limiter = new Limiter();
+        limiter.setLimit(Limiter.TOTAL, 1_000);
+        assertEquals(Limiter.OK, limiter.tryReserve(Kind.MAPPED, 1_999_993));
+        assertEquals(Limiter.OK, limiter.tryReserve(Kind.DIRECT, 1_000));
+        assertEquals(1_999_993, limiter.used(Kind.MAPPED));
+        assertEquals(1_000, limiter.used(Limiter.TOTAL));
+        limiter.release(Kind.MAPPED, 1_999_993);
+        limiter.drainAll();
+        assertEquals(1_000, limiter.charged(Limiter.TOTAL));
+        assertEquals(0, limiter.charged(Kind.MAPPED));
+    }
+
+    @Test
     void shortLivedThreadsLeaveNoBatchBehind() throws Exception {
         Limiter limiter = new Limiter();
         long limit = 8L << 20;
