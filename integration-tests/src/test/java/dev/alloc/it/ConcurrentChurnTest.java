@@ -4,11 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.alloc.it.programs.ChurnAllKinds;
-import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * Exact under concurrency (issues 3 and 10): eight threads, a million operations on every kind
@@ -21,12 +18,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 class ConcurrentChurnTest {
     private static final Pattern PEAK = Pattern.compile("(\\w+) (\\d+)/(\\d+)");
 
-    static List<Jdk> jdks() {
-        return Jdk.all();
-    }
-
-    @ParameterizedTest
-    @MethodSource("jdks")
+    @EveryJdk
     void usedIsExactlyWhatIsLiveAndPeaksStayUnderTheLimits(Jdk jdk) {
         check(jdk, false);
     }
