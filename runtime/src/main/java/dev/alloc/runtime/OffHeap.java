@@ -49,7 +49,12 @@ public final class OffHeap {
         SystemMemory.free(SystemMemory.allocate(16));
         LimitErrors.topHolders(SITES, -1);
         RawMemory.install(newSettings, new MisuseReports(SITES));
-        FlightEvents.install();
+        if (FlightEvents.jfrAvailable()) {
+            CoarseClock.start(); // block ages, for the recordings that may come
+        }
+        if (!FlightEvents.deferred()) {
+            FlightEvents.install();
+        }
         if (newSettings.report != null) {
             Runtime.getRuntime().addShutdownHook(new Thread(new Runnable() {
                 @Override
