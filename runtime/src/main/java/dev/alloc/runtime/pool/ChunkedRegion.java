@@ -52,6 +52,7 @@ final class ChunkedRegion<M> {
     private final long[] base;
     private final int[] owner;
     private final Object[] meta;
+    private final LiveBlocks[] live;
     private volatile Index index = Index.EMPTY;
     private int spare = -1;
     private boolean closed;
@@ -70,6 +71,7 @@ final class ChunkedRegion<M> {
         base = new long[(int) count];
         owner = new int[(int) count];
         meta = new Object[(int) count];
+        live = new LiveBlocks[(int) count];
     }
 
     /** The chunk size for a region: 4 MiB, or the region itself rounded down to a power of two when smaller. */
@@ -154,6 +156,11 @@ final class ChunkedRegion<M> {
         return (M) meta[chunk];
     }
 
+    /** Which blocks of {@code chunk} are live, or null if it was released meanwhile (a racing misuse). */
+    LiveBlocks live(int chunk) {
+        return live[chunk];
+    }
+
     /** Whether {@code chunkMeta} still describes a committed chunk; call under the owner's lock. */
     boolean isCommitted(int chunk, M chunkMeta) {
         return meta[chunk] == chunkMeta;
@@ -184,6 +191,7 @@ final class ChunkedRegion<M> {
         base[chunk] = (raw + PAGE_SIZE - 1) & -PAGE_SIZE;
         owner[chunk] = ownerId;
         meta[chunk] = chunkMeta;
+        live[chunk] = new LiveBlocks(chunkBytes);
         publish();
         return chunk;
     }
@@ -218,6 +226,7 @@ final class ChunkedRegion<M> {
 
     private void release(int chunk) {
         meta[chunk] = null;
+        live[chunk] = null;
         long raw = rawAddress[chunk];
         rawAddress[chunk] = 0;
         publish();

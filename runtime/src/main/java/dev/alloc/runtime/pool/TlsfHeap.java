@@ -143,6 +143,11 @@ final class TlsfHeap {
         return bytes;
     }
 
+    /** What is wrong with a free of {@code address}, which the caller knows is not live: a {@link Misuse#code()}. */
+    long misuseAt(long address) {
+        return byAddress.get(address) == LongIntMap.ABSENT ? Misuse.NOT_A_BLOCK_START.code() : Misuse.ALREADY_FREE.code();
+    }
+
     long usableSize(long address) {
         int block = byAddress.get(address);
         return block == LongIntMap.ABSENT || isFree[block] ? 0 : size[block];
