@@ -94,6 +94,16 @@ public final class ArenaAllocator extends RegionAllocator<SlabHeap.ChunkPages> {
     }
 
     @Override
+    long claimFree(int chunk, long address, long bytes) {
+        return arenas[region.owner(chunk)].claimFree(chunk, address, bytes) ? bytes : 0;
+    }
+
+    @Override
+    void unclaim(int chunk, long address) {
+        arenas[region.owner(chunk)].unclaim(chunk, address);
+    }
+
+    @Override
     void trimStrategy() {
         for (SlabHeap arena : arenas) {
             arena.trim();

@@ -67,9 +67,6 @@ public final class BuddyAllocator extends MonitorGuardedAllocator<BuddyTree> {
     @Override
     long freeLocked(int chunk, BuddyTree tree, long address) {
         long freed = tree.free(address - region.base(chunk));
-        if (freed > 0) {
-            region.dropFreedPages(address, freed);
-        }
         if (freed > 0 && tree.isEmpty()) {
             region.emptied(chunk);
         }

@@ -53,6 +53,8 @@ abstract class RegionAllocator<M> implements NativeAllocator, ThreadCache.BlockS
     /** Bumped to ask every live thread to flush its cache at its next call. */
     private volatile int drainEpoch;
     private final ThreadCacheRegistry registry = new ThreadCacheRegistry(this);
+    /** Whether this pool was handed to {@link PoolDecay}; set once, racy reads only cost a call. */
+    private volatile boolean decaying;
     private final ThreadLocal<ThreadCache> caches = new ThreadLocal<ThreadCache>() {
         @Override
         protected ThreadCache initialValue() {
@@ -91,6 +93,19 @@ abstract class RegionAllocator<M> implements NativeAllocator, ThreadCache.BlockS
 
     /** What is wrong with a free of {@code address}, which is not live: a {@link Misuse#code()}; changes nothing. */
     abstract long misuseAt(int chunk, long address);
+
+    /**
+     * Takes a noted dirty run out of use if it is still free (see {@link ChunkedRegion#noteDirty}):
+     * the bytes from {@code address} whose pages may now be dropped, 0 if none. Strategies that
+     * cannot tell keep the pages until the chunk empties.
+     */
+    long claimFree(int chunk, long address, long bytes) {
+        return 0;
+    }
+
+    /** Puts back a run {@link #claimFree} took. */
+    void unclaim(int chunk, long address) {
+    }
 
     /** Returns entirely free strategy-level caches (e.g. spare slabs), so that empty chunks can go back. */
     void trimStrategy() {
@@ -192,6 +207,7 @@ abstract class RegionAllocator<M> implements NativeAllocator, ThreadCache.BlockS
         cache.drainSeen = drainEpoch;
         registry.flushDead();
         trimStrategy();
+        startDecay();
     }
 
     @Override
@@ -225,6 +241,7 @@ abstract class RegionAllocator<M> implements NativeAllocator, ThreadCache.BlockS
             }
         } else {
             bytes = freeBlock(chunk, address);
+            startDecay();
         }
         cache.count(ThreadCache.FREES, 1);
         cache.count(ThreadCache.IN_USE, -bytes);
@@ -239,6 +256,39 @@ abstract class RegionAllocator<M> implements NativeAllocator, ThreadCache.BlockS
         giveBack(stack, 0, half);
         System.arraycopy(stack, half, stack, 0, count - half);
         cache.setCount(sizeClass, count - half);
+        startDecay();
+    }
+
+    private void startDecay() {
+        if (!decaying) {
+            decaying = true;
+            PoolDecay.start(this);
+        }
+    }
+
+    /**
+     * The background thread's round ({@link PoolDecay}): flushes the caches of threads that
+     * ended, drops the pages of runs noted dirty at or before {@code cutoff} (System.nanoTime)
+     * that are still free, claiming each from the strategy first and putting it back after, and
+     * gives detached chunks back to the source. No strategy lock is held during a system call.
+     */
+    final void decay(long cutoff) {
+        registry.flushDead();
+        long[] runs = new long[64];
+        int count;
+        do {
+            count = region.takeDirty(cutoff, runs);
+            for (int i = 0; i < count; i++) {
+                long address = runs[2 * i];
+                int chunk = region.chunkOf(address);
+                long claimed = chunk < 0 ? 0 : claimFree(chunk, address, runs[2 * i + 1]);
+                if (claimed > 0) {
+                    region.dropPages(address, claimed);
+                    unclaim(chunk, address);
+                }
+            }
+        } while (count == runs.length / 2);
+        region.releaseDetached(cutoff);
     }
 
     private void reportMisuse(int chunk, long address) {
@@ -300,10 +350,15 @@ abstract class RegionAllocator<M> implements NativeAllocator, ThreadCache.BlockS
                 region.chunkBytes(), sums[0], sums[1], failures.sum(), misuses.sum());
     }
 
-    /** Flushes this thread's cache and those of dead threads, asks live ones to flush, and trims the strategy. */
+    /**
+     * Flushes this thread's cache and those of dead threads, asks live ones to flush, trims the
+     * strategy, and gives back at once, on this thread, the pages the background thread would
+     * give back in the next second.
+     */
     @Override
     public void trim() {
         drainForSpace(caches.get());
+        decay(System.nanoTime());
     }
 
     @Override

@@ -57,6 +57,16 @@ public final class SlabAllocator extends RegionAllocator<SlabHeap.ChunkPages> {
     }
 
     @Override
+    long claimFree(int chunk, long address, long bytes) {
+        return heap.claimFree(chunk, address, bytes) ? bytes : 0;
+    }
+
+    @Override
+    void unclaim(int chunk, long address) {
+        heap.unclaim(chunk, address);
+    }
+
+    @Override
     void trimStrategy() {
         heap.trim();
     }

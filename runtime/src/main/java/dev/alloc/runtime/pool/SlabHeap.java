@@ -286,9 +286,40 @@ final class SlabHeap {
                 return meta.pages.isUsed(page) ? Misuse.NOT_A_BLOCK_START.code() : Misuse.ALREADY_FREE.code();
             }
             long bytes = (long) meta.pages.free(page) << ChunkedRegion.PAGE_SHIFT;
-            region.dropFreedPages(region.base(chunk) + offset, bytes);
+            region.noteDirty(region.base(chunk) + offset, bytes);
             releaseIfEmpty(chunk, meta);
             return bytes;
+        }
+    }
+
+    /**
+     * Takes the free pages {@code [address, address + bytes)} of {@code chunk} out of use, if
+     * all are still free, so that the background thread can drop them outside the lock.
+     */
+    boolean claimFree(int chunk, long address, long bytes) {
+        synchronized (pageLock) {
+            ChunkPages meta = region.meta(chunk);
+            if (meta == null) {
+                return false;
+            }
+            boolean wasEmpty = meta.pages.isEmpty();
+            int page = (int) ((address - region.base(chunk)) >>> ChunkedRegion.PAGE_SHIFT);
+            if (!meta.pages.claim(page, (int) (bytes >>> ChunkedRegion.PAGE_SHIFT))) {
+                return false;
+            }
+            if (wasEmpty) {
+                region.reused(chunk);
+            }
+            return true;
+        }
+    }
+
+    /** Puts back pages {@link #claimFree} took. */
+    void unclaim(int chunk, long address) {
+        synchronized (pageLock) {
+            ChunkPages meta = region.meta(chunk);
+            meta.pages.free((int) ((address - region.base(chunk)) >>> ChunkedRegion.PAGE_SHIFT));
+            releaseIfEmpty(chunk, meta);
         }
     }
 

@@ -75,6 +75,25 @@ public final class TlsfAllocator extends MonitorGuardedAllocator<TlsfHeap> {
     }
 
     @Override
+    long claimFree(int chunk, long address, long bytes) {
+        TlsfHeap shard = region.meta(chunk);
+        if (shard == null) {
+            return 0;
+        }
+        synchronized (shard) {
+            return region.isCommitted(chunk, shard) ? shard.claimFree(address) : 0;
+        }
+    }
+
+    @Override
+    void unclaim(int chunk, long address) {
+        TlsfHeap shard = region.meta(chunk);
+        synchronized (shard) {
+            shard.unclaim(address);
+        }
+    }
+
+    @Override
     long blockBytes(long size, long alignment) {
         return (Math.max(size, 16) + 15) & -16L;
     }
