@@ -63,21 +63,25 @@ final class Installer {
 
         int available = KindSupport.availableKinds();
         int mallocBit = 1 << Kind.MALLOC;
-        int woven = new ChokePointWeaver(inst).weave(settings.trackMask & available & ~mallocBit);
+        int mappedBit = 1 << Kind.MAPPED;
+        int woven = new ChokePointWeaver(inst).weave(settings.trackMask & available & ~mallocBit & ~mappedBit);
         if ((settings.trackMask & available & mallocBit) != 0) {
             JdkAccess.openLoaderTo(inst, runtime);
             woven |= new MallocWeaver(inst).weave() ? mallocBit : 0;
+        }
+        if ((settings.trackMask & available & mappedBit) != 0) {
+            woven |= new MappedWeaver(inst).weave() ? mappedBit : 0;
         }
         Settings effective = settings.withTrackMask(settings.trackMask & woven);
         OffHeap.install(effective);
         JmxRegistration.registerInBackground(new OffHeapMonitor(OffHeap.limiter(), OffHeap.sites(), OffHeap.strategy()));
 
         CallSiteTransformer callSites = new CallSiteTransformer(
-                InterceptedCall.forKinds(effective.trackMask, KindSupport.hasFfm()),
+                InterceptedCall.forKinds(effective.trackMask, KindSupport.hasFfm()), effective.sites,
                 effective.sites ? effective.skipPrefixes() : new String[0],
                 module -> inst.redefineModule(module, Set.of(runtime), Map.of(), Map.of(), Set.of(), Map.of()));
         String rewritten = "";
-        if (effective.sites) {
+        if (callSites.rewritesAnything()) {
             inst.addTransformer(callSites, true);
             if (attached) {
                 rewritten = "; attached: " + new LoadedClassRewriter(inst).retransformApplicationClasses();

@@ -146,7 +146,10 @@ public final class OffHeap {
         return site;
     }
 
-    /** The second half: records the block at {@code address}, or releases the reservation if 0 (failed). */
+    /**
+     * The second half: records the block at {@code address}, or releases the reservation if 0
+     * (failed). The caller, the hook, raises the allocation's event ({@link FlightEvents#sink()}).
+     */
     static void commit(long token, int kind, long address, long size) {
         if (token == UNTRACKED) {
             return;
@@ -157,9 +160,6 @@ public final class OffHeap {
         }
         TABLE.put(address, BlockInfo.pack(size, kind, (int) token), CoarseClock.millis());
         SITES.onAllocate((int) token, size);
-        if (size >= FlightEvents.allocationMinSize()) {
-            FlightEvents.allocated(kind, size, address, (int) token);
-        }
     }
 
     /**
@@ -282,9 +282,42 @@ public final class OffHeap {
             LIMITER.release(kind, -growth);
         }
         SITES.onAllocate(site, size);
-        if (size >= FlightEvents.allocationMinSize()) {
-            FlightEvents.allocated(kind, size, moved, site);
+    }
+
+    /**
+     * Before the JDK maps {@code size} bytes of a file: applies {@code limit.mapped} (after
+     * letting GC unmap dead buffers, as for direct buffers) and the policy, and reserves nothing:
+     * the mapping is counted once it exists ({@link #mapped}). So concurrent mappings may pass
+     * the cap by what they map at the same instant; a failed mapping is never counted.
+     */
+    public static void mapping(long size) {
+        if (!tracks(Kind.MAPPED) || LIMITER.limit(Kind.MAPPED) == 0 || size <= 0) {
+            return;
         }
+        SiteContext context = SiteContext.current();
+        if (context.inAgent) {
+            return;
+        }
+        int hit = LIMITER.tryReserve(Kind.MAPPED, size);
+        if (hit != Limiter.OK) {
+            overLimit(Kind.MAPPED, size, siteOf(Kind.MAPPED, context), hit, context);
+        }
+        LIMITER.release(Kind.MAPPED, size); // allowed (or reserved by policy=warn): counted by mapped()
+    }
+
+    /** A file mapping of {@code size} bytes now exists at {@code address} (kind {@code mapped}, outside the total). */
+    public static void mapped(long address, long size) {
+        if (!tracks(Kind.MAPPED) || address == 0 || size <= 0) {
+            return;
+        }
+        SiteContext context = SiteContext.current();
+        if (context.inAgent) {
+            return;
+        }
+        int site = siteOf(Kind.MAPPED, context);
+        LIMITER.forceReserve(Kind.MAPPED, size);
+        TABLE.put(address, BlockInfo.pack(size, Kind.MAPPED, site), CoarseClock.millis());
+        SITES.onAllocate(site, size);
     }
 
     /** The site of the allocation this thread is making, for an event raised inside it. */

@@ -1,6 +1,7 @@
 package dev.alloc.agent.cli;
 
 import dev.alloc.agent.AttachState;
+import dev.alloc.runtime.Kind;
 import dev.alloc.runtime.Sizes;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -80,7 +81,8 @@ final class StatusCommand {
                 + (limit > 0 ? bytes(limit) : "none (tracking only)") + ", peak " + bytes(peak) + ", strategy " + strategy);
         StringBuilder byKind = new StringBuilder("used by kind:");
         TabularData kinds = (TabularData) server.getAttribute(name, "UsedByKind");
-        for (String kind : new String[] {"direct", "unsafe", "ffm", "malloc"}) {
+        for (int k = 0; k < Kind.COUNT; k++) {
+            String kind = Kind.name(k);
             CompositeData row = kinds.get(new Object[] {kind});
             byKind.append(' ').append(kind).append(' ').append(row == null ? 0L : (Long) row.get("value"));
         }
