@@ -232,6 +232,12 @@ public final class ForkedJvm {
             return new Result(command, process.exitValue(), out.text(), err.text());
         }
 
+        /** Stops the JVM as Ctrl-C would (its shutdown hooks run) and returns what it did. */
+        public Result interrupt() {
+            process.destroy();
+            return finish();
+        }
+
         @Override
         public void close() {
             if (process.isAlive()) {

@@ -31,8 +31,14 @@ public final class Main {
                 case "report":
                     ReportCommand.run(rest, out);
                     return 0;
+                case "limit":
+                    LimitCommand.run(rest, out);
+                    return 0;
+                case "top":
+                    TopCommand.run(rest, out);
+                    return 0;
                 default:
-                    err.println("alloc: unknown command '" + args[0] + "'; valid: attach, status, report, --help");
+                    err.println("alloc: unknown command '" + args[0] + "'; valid: attach, status, limit, report, top, --help");
                     return 2;
             }
         } catch (CommandError e) {

@@ -2,11 +2,17 @@ package dev.alloc.agent.cli;
 
 import com.sun.tools.attach.AttachNotSupportedException;
 import com.sun.tools.attach.VirtualMachine;
+import com.sun.tools.attach.VirtualMachineDescriptor;
 import java.io.IOException;
 
 /**
  * A running JVM reached through the attach API (the {@code jdk.attach} module): no port, no
  * flag needed, but the same user as the target, and a JDK (not a bare JRE) for this command.
+ *
+ * <p>The pid is looked up in the attach provider's list of JVMs first ({@link VirtualMachine#list()},
+ * what {@code jps} shows: the JVMs of this user that publish attach information). Only a listed
+ * pid is attached to: attaching signals the target ({@code SIGQUIT} on Linux), which kills a
+ * process that is not a JVM.
  */
 final class TargetVm implements AutoCloseable {
     final String pid;
@@ -18,18 +24,29 @@ final class TargetVm implements AutoCloseable {
     }
 
     static TargetVm attach(String pid) throws CommandError {
+        checkListed(pid);
+        try {
+            return new TargetVm(pid, VirtualMachine.attach(pid));
+        } catch (AttachNotSupportedException | IOException e) {
+            throw new CommandError("cannot attach to JVM " + pid + ": " + e.getMessage()
+                    + " (was it started with -XX:+DisableAttachMechanism?)", 1);
+        }
+    }
+
+    /** Fails unless {@code pid} is a JVM of this user that the attach provider lists; never touches the process. */
+    static void checkListed(String pid) throws CommandError {
         if (!pid.matches("[0-9]+")) {
             throw new CommandError("'" + pid + "' is not a process id; list Java processes with: jps -l", 2);
         }
         if (!ModuleLayer.boot().findModule("jdk.attach").isPresent()) {
             throw new CommandError("this Java runtime has no jdk.attach module; run the command with a full JDK's java", 1);
         }
-        try {
-            return new TargetVm(pid, VirtualMachine.attach(pid));
-        } catch (AttachNotSupportedException | IOException e) {
-            throw new CommandError("cannot attach to JVM " + pid + ": " + e.getMessage()
-                    + " (is it a running JVM of this user, started without -XX:+DisableAttachMechanism?)", 1);
+        for (VirtualMachineDescriptor listed : VirtualMachine.list()) {
+            if (listed.id().equals(pid)) {
+                return;
+            }
         }
+        throw new CommandError(pid + " is not a Java process of this user (jps -l lists those); nothing was sent to it", 1);
     }
 
     /** The target's Java feature version, e.g. 25. */
