@@ -117,10 +117,19 @@ class CommandChannelTest {
                 }
                 assertTrue(top.stdout().contains("       3,000,017    2.9 MiB        1    2.9 MiB  direct  " + SITE),
                         top.toString());
+                assertTrue(threadsOf(jdk, program.pid()).contains("\"alloc-top\""), "the session runs in the target");
                 top.interrupt(); // as Ctrl-C: its shutdown hook removes the directory, the agent's session ends
             }
             assertEquals(List.of(), entries(tmp));
-            Thread.sleep(1500); // a session still running would fail to write, or recreate nothing: see its stderr
+            // The agent's session thread ends within a period once its viewer is gone.
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            String threads;
+            do {
+                Thread.sleep(200);
+                threads = threadsOf(jdk, program.pid());
+            } while (threads.contains("\"alloc-top\"") && System.nanoTime() < deadline);
+            assertFalse(threads.contains("\"alloc-top\""), threads);
+            assertTrue(threads.contains("\"main\""), threads);
             ForkedJvm.Result result = program.finish();
             assertEquals(0, result.exitCode(), result.toString());
             assertEquals("", result.stderr().replaceAll("(?m)^WARNING: .*\n", ""), result.toString());
@@ -157,6 +166,15 @@ class CommandChannelTest {
             sleep.destroy();
             python.destroy();
         }
+    }
+
+    /** The target's thread dump ({@code jcmd <pid> Thread.print}). */
+    static String threadsOf(Jdk jdk, long pid) throws IOException, InterruptedException {
+        Process jcmd = new ProcessBuilder(jdk.home().resolve("bin/jcmd").toString(), Long.toString(pid), "Thread.print")
+                .redirectErrorStream(true).start();
+        String out = new String(jcmd.getInputStream().readAllBytes());
+        jcmd.waitFor();
+        return out;
     }
 
     /** What {@code ss -lntup} shows for the process: its listening TCP and UDP sockets. */
