@@ -78,11 +78,11 @@ final class Installer {
         JmxRegistration.registerInBackground(new OffHeapMonitor(OffHeap.limiter(), OffHeap.sites(), OffHeap.strategy()));
 
         CallSiteTransformer callSites = new CallSiteTransformer(
-                InterceptedCall.forKinds(effective.trackMask, KindSupport.hasFfm()),
+                InterceptedCall.forKinds(effective.trackMask, KindSupport.hasFfm()), effective.sites,
                 effective.sites ? effective.skipPrefixes() : new String[0],
                 module -> inst.redefineModule(module, Set.of(runtime), Map.of(), Map.of(), Set.of(), Map.of()));
         String rewritten = "";
-        if (effective.sites) {
+        if (callSites.rewritesAnything()) {
             inst.addTransformer(callSites, true);
             if (attached) {
                 rewritten = "; attached: " + new LoadedClassRewriter(inst).retransformApplicationClasses();

@@ -158,6 +158,7 @@ class FlightRecordingTest {
             if (event.getEventType().getName().equals("dev.alloc.Allocation") && a.equals(event.getString("site"))) {
                 assertTrue(hasFrame(event, JfrSites.class.getName(), "holdA"), "stack trace reaches holdA: " + event);
                 assertEquals("direct", event.getString("kind"));
+                assertStartsOutsideTheAgent(jdk, event, "java.nio.DirectByteBuffer.<init>", "java.nio.ByteBuffer.allocateDirect");
             }
         }
 
@@ -181,6 +182,9 @@ class FlightRecordingTest {
         assertTrue(limitHit.getLong("used") >= A + B && limitHit.getLong("used") + (64L << 20) > LIMIT);
         assertEquals(b, limitHit.getString("topSite"));
         assertTrue(hasFrame(limitHit, JfrSites.class.getName(), "overTheLimit"), limitHit.toString());
+        if (jdk.feature() >= 23) {
+            assertEquals("java.nio.ByteBuffer.allocateDirect", frameName(limitHit.getStackTrace().getFrames().get(0)), limitHit.toString());
+        }
 
         assertEquals(1, warnings.size(), warnings.toString());
         assertEquals(b, warnings.get(0).getString("site"), "B's allocations cross 30% of the limit");
@@ -393,6 +397,28 @@ class FlightRecordingTest {
         assertEquals(0, usage.getLong("freedByCloseBytes"), usage.toString());
         assertEquals(liveBytes + explicitBytes + gcBytes, usage.getLong("totalBytes"), usage.toString());
         assertEquals("direct", usage.getString("kind"));
+    }
+
+    /**
+     * On JDK 23+ the stack filter leaves the API the application called on top; before, at most
+     * two agent frames lead, then the JDK's frame below that API (issue 13).
+     */
+    private static void assertStartsOutsideTheAgent(Jdk jdk, RecordedEvent event, String jdkFrame, String apiFrame) {
+        List<RecordedFrame> frames = event.getStackTrace().getFrames();
+        if (jdk.feature() >= 23) {
+            assertEquals(apiFrame, frameName(frames.get(0)), event.toString());
+            return;
+        }
+        int agentFrames = 0;
+        while (frameName(frames.get(agentFrames)).startsWith("dev.alloc.")) {
+            agentFrames++;
+        }
+        assertTrue(agentFrames <= 2, agentFrames + " agent frames: " + event);
+        assertEquals(jdkFrame, frameName(frames.get(agentFrames)), event.toString());
+    }
+
+    private static String frameName(RecordedFrame frame) {
+        return frame.getMethod().getType().getName() + "." + frame.getMethod().getName();
     }
 
     private static boolean hasFrame(RecordedEvent event, String type, String method) {

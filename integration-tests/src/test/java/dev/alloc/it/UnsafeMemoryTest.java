@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.alloc.it.programs.AgronaUnsafe;
 import dev.alloc.it.programs.HoldUnsafeBlocks;
 import dev.alloc.it.programs.UnsafeBeforeAttach;
 import dev.alloc.it.programs.UnsafeRealloc;
@@ -94,5 +95,25 @@ class UnsafeMemoryTest {
         assertEquals(0, rows.get(PROGRAMS + "UnsafeBeforeAttach.main(UnsafeBeforeAttach.java:25)").liveBytes(), r.toString());
         assertEquals(999_999, rows.get(PROGRAMS + "UnsafeBeforeAttach.main(UnsafeBeforeAttach.java:26)").liveBytes(),
                 r.toString());
+    }
+
+    /** Agrona 2.x calls jdk.internal.misc.Unsafe directly: counted once, at UnsafeApi's constant site, and capped (issue 13). */
+    @ParameterizedTest
+    @MethodSource("jdks")
+    void agronaCallingTheJdksInternalUnsafeIsCountedExactlyAndCapped(Jdk jdk) {
+        ForkedJvm.Result r = ForkedJvm.on(jdk).jvmArgs("--add-exports", "java.base/jdk.internal.misc=ALL-UNNAMED")
+                .agent("limit.unsafe=8m,report=stderr").main(AgronaUnsafe.class).run();
+        assertEquals(0, r.exitCode(), r.toString());
+        String allocate = "org.agrona.UnsafeApi.allocateMemory(UnsafeApi.java)";
+        assertTrue(r.stdout().startsWith("allocated 1999993\nreallocated 3000017 kept true\nfreed 0\n"
+                + "dev.alloc.OffHeapLimitExceededError: Off-heap limit exceeded: cannot allocate 9999991 bytes of unsafe memory at "
+                + allocate + "; used 0 of 8388608 bytes (limit.unsafe)"), r.toString());
+        assertTrue(r.stdout().endsWith("\nafter 0\n"), r.toString());
+        Map<String, ExitReportRows.Row> rows = ExitReportRows.parse(r.stderr());
+        assertEquals(1_999_993, rows.get(allocate).totalBytes(), r.toString());
+        ExitReportRows.Row grown = rows.get("org.agrona.UnsafeApi.reallocateMemory(UnsafeApi.java)");
+        assertEquals(3_000_017, grown.totalBytes(), r.toString());
+        assertEquals(0, grown.liveBytes(), r.toString());
+        assertEquals("unsafe", grown.kind(), r.toString());
     }
 }

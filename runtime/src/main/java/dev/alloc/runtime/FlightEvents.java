@@ -21,7 +21,12 @@ public final class FlightEvents {
 
     /** The JFR side: builds and commits the events. Calls arrive inside agent code. */
     public interface Sink {
-        void allocated(int kind, long size, long address, int site);
+        /**
+         * The block just allocated at {@code address} (0: none), called by the allocation hook
+         * itself, so that the event's stack trace starts with two agent frames on JDKs without
+         * stack filters. Never throws; finds the kind and site in the address table.
+         */
+        void allocated(long size, long address);
 
         void freed(int kind, long size, long address, int site);
 
@@ -92,18 +97,18 @@ public final class FlightEvents {
         }
     }
 
+    /**
+     * The JFR side, or null. The allocation hooks call its {@link Sink#allocated} themselves,
+     * behind the {@link #allocationMinSize()} gate: no frame of the bridge in between.
+     */
+    public static Sink sink() {
+        return sink;
+    }
+
     // Called by the bridge behind the gates. None of them throws: a lost event must never cost
     // the application its allocation, and frees run inside Cleaners.
 
-    static void allocated(int kind, long size, long address, int site) {
-        blockEvent(false, kind, size, address, site);
-    }
-
     static void freed(int kind, long size, long address, int site) {
-        blockEvent(true, kind, size, address, site);
-    }
-
-    private static void blockEvent(boolean free, int kind, long size, long address, int site) {
         Sink s = sink;
         if (s == null) {
             return;
@@ -111,11 +116,7 @@ public final class FlightEvents {
         SiteContext context = SiteContext.current();
         boolean wasInAgent = context.enterAgent();
         try {
-            if (free) {
-                s.freed(kind, size, address, site);
-            } else {
-                s.allocated(kind, size, address, site);
-            }
+            s.freed(kind, size, address, site);
         } catch (Throwable e) {
             lost(e);
         } finally {
@@ -157,7 +158,8 @@ public final class FlightEvents {
         }
     }
 
-    private static void lost(Throwable e) {
+    /** Warns once that events are being lost. */
+    public static void lost(Throwable e) {
         if (!failed) {
             failed = true;
             Log.warn("a Flight Recorder event failed, later events may be missing: " + e);

@@ -150,7 +150,10 @@ public final class OffHeap {
         return site;
     }
 
-    /** The second half: records the block at {@code address}, or releases the reservation if 0 (failed). */
+    /**
+     * The second half: records the block at {@code address}, or releases the reservation if 0
+     * (failed). The caller, the hook, raises the allocation's event ({@link FlightEvents#sink()}).
+     */
     static void commit(long token, int kind, long address, long size) {
         if (token == UNTRACKED) {
             return;
@@ -161,9 +164,6 @@ public final class OffHeap {
         }
         TABLE.put(address, BlockInfo.pack(size, kind, (int) token), CoarseClock.millis());
         SITES.onAllocate((int) token, size);
-        if (size >= FlightEvents.allocationMinSize()) {
-            FlightEvents.allocated(kind, size, address, (int) token);
-        }
     }
 
     /**
@@ -286,9 +286,6 @@ public final class OffHeap {
             LIMITER.release(kind, -growth);
         }
         SITES.onAllocate(site, size);
-        if (size >= FlightEvents.allocationMinSize()) {
-            FlightEvents.allocated(kind, size, moved, site);
-        }
     }
 
     /** The site of the allocation this thread is making, for an event raised inside it. */

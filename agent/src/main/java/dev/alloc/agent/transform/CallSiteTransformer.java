@@ -28,26 +28,51 @@ import org.objectweb.asm.Opcodes;
  * throws before reaching a choke point, the site stays primed until the thread's next rewritten
  * call: at worst one later JDK-internal allocation on that thread borrows that site's name.
  *
- * <p>JDK classes, the agent's own, and classes under a {@code site.skip} prefix are left alone
- * (allocations from them are named by a stack walk, past the skipped frames). A class whose
- * constant pool names no intercepted type is returned untouched after one scan of that pool.
+ * <p>Calls straight to {@code jdk.internal.misc.Unsafe}'s memory methods (Agrona 2.x's
+ * {@code UnsafeApi}) reach no choke point: they are replaced by the choke points' own hooks (see
+ * {@link InterceptedCall}), in every class outside the JDK and the agent, also under a
+ * {@code site.skip} prefix and with {@code sites=off}, where they are the only rewrite.
+ *
+ * <p>JDK classes and the agent's own are left alone; classes under a {@code site.skip} prefix
+ * get no site ids (allocations from them are named by a stack walk, past the skipped frames). A
+ * class whose constant pool names no intercepted call is returned untouched after one scan of
+ * that pool.
  */
 public final class CallSiteTransformer implements ClassFileTransformer {
     private static final String CONTEXT = "dev/alloc/runtime/SiteContext";
     private static final String[] NEVER = {"java/", "javax/", "jdk/", "sun/", "com/sun/", "dev/alloc/runtime/", "dev/alloc/agent/"};
 
-    private final List<InterceptedCall> calls;
-    private final ConstantPoolScan scan;
+    private static final String HOOKS = "dev/alloc/runtime/JdkHooks";
+
+    /** What a class gets: every call framed with its site, or only the replaced calls, unnamed. */
+    private static final class Mode {
+        final List<InterceptedCall> calls;
+        final ConstantPoolScan scan;
+        final boolean namesSites;
+
+        Mode(List<InterceptedCall> calls, boolean namesSites) {
+            this.calls = calls;
+            this.scan = new ConstantPoolScan(calls);
+            this.namesSites = namesSites;
+        }
+    }
+
+    private final Mode named;
+    private final Mode replacedOnly;
     private final String[] skipPrefixes;
     private final Consumer<Module> moduleReader;
 
     /**
-     * @param skipPackages  {@code site.skip} package prefixes, dotted
+     * @param namesSites    frame calls with constant site ids ({@code sites=on}); otherwise only
+     *                      the calls that must be replaced to be counted at all are rewritten
+     * @param skipPackages  {@code site.skip} package prefixes, dotted: their classes get only the
+     *                      replaced calls, and their allocations are named by a stack walk
      * @param moduleReader  makes a named module read the runtime's module before it is rewritten
      */
-    public CallSiteTransformer(List<InterceptedCall> calls, String[] skipPackages, Consumer<Module> moduleReader) {
-        this.calls = calls;
-        this.scan = new ConstantPoolScan(calls);
+    public CallSiteTransformer(List<InterceptedCall> calls, boolean namesSites, String[] skipPackages,
+                               Consumer<Module> moduleReader) {
+        this.replacedOnly = new Mode(InterceptedCall.replacedOnly(calls), false);
+        this.named = namesSites ? new Mode(calls, true) : replacedOnly;
         this.skipPrefixes = new String[skipPackages.length];
         for (int i = 0; i < skipPackages.length; i++) {
             skipPrefixes[i] = skipPackages[i].replace('.', '/');
@@ -55,18 +80,27 @@ public final class CallSiteTransformer implements ClassFileTransformer {
         this.moduleReader = moduleReader;
     }
 
+    /** Whether this transformer has anything to rewrite (else it need not be installed). */
+    public boolean rewritesAnything() {
+        return !named.calls.isEmpty();
+    }
+
     @Override
     public byte[] transform(Module module, ClassLoader loader, String className, Class<?> classBeingRedefined,
                             ProtectionDomain protectionDomain, byte[] classfileBuffer) {
-        if (!mayRewrite(loader, className) || calls.isEmpty() || Prefixes.startsWithAny(className, skipPrefixes)) {
+        if (!mayRewrite(loader, className)) {
+            return null;
+        }
+        Mode mode = Prefixes.startsWithAny(className, skipPrefixes) ? replacedOnly : named;
+        if (mode.calls.isEmpty()) {
             return null;
         }
         try {
-            if (!scan.mentionsACall(classfileBuffer)) {
+            if (!mode.scan.mentionsACall(classfileBuffer)) {
                 return null;
             }
             ClassReader reader = new ClassReader(classfileBuffer);
-            byte[] rewritten = rewrite(reader);
+            byte[] rewritten = rewrite(reader, mode);
             if (rewritten != null && module != null && module.isNamed()) {
                 moduleReader.accept(module);
             }
@@ -83,7 +117,7 @@ public final class CallSiteTransformer implements ClassFileTransformer {
                 && !Prefixes.startsWithAny(internalName, NEVER);
     }
 
-    private byte[] rewrite(ClassReader reader) {
+    private byte[] rewrite(ClassReader reader, Mode mode) {
         ClassWriter writer = new ClassWriter(reader, 0);
         String dottedName = reader.getClassName().replace('/', '.');
         boolean[] changed = {false};
@@ -112,17 +146,27 @@ public final class CallSiteTransformer implements ClassFileTransformer {
 
                     @Override
                     public void visitMethodInsn(int opcode, String owner, String name, String desc, boolean itf) {
-                        InterceptedCall call = opcode == Opcodes.INVOKESPECIAL ? null : find(owner, name);
-                        if (call == null) {
+                        InterceptedCall call = opcode == Opcodes.INVOKESPECIAL ? null : find(mode.calls, owner, name);
+                        if (call == null || call.hook() != null && !call.replaces(opcode, desc)) {
                             super.visitMethodInsn(opcode, owner, name, desc, itf);
                             return;
                         }
-                        int site = OffHeap.internSite(siteName(dottedName, methodName, sourceFile, line), call.kind());
-                        super.visitLdcInsn(site);
-                        super.visitMethodInsn(Opcodes.INVOKESTATIC, CONTEXT, "prime", "(I)V", false);
-                        super.visitMethodInsn(opcode, owner, name, desc, itf);
-                        super.visitMethodInsn(Opcodes.INVOKESTATIC, CONTEXT, "unprime", "()V", false);
-                        rewroteHere = true;
+                        boolean framed = mode.namesSites && call.allocates();
+                        if (framed) {
+                            int site = OffHeap.internSite(siteName(dottedName, methodName, sourceFile, line), call.kind());
+                            super.visitLdcInsn(site);
+                            super.visitMethodInsn(Opcodes.INVOKESTATIC, CONTEXT, "prime", "(I)V", false);
+                            rewroteHere = true;
+                        }
+                        if (call.hook() != null) {
+                            super.visitMethodInsn(Opcodes.INVOKESTATIC, HOOKS, call.hook(),
+                                    InterceptedCall.hookDescriptor(desc), false);
+                        } else {
+                            super.visitMethodInsn(opcode, owner, name, desc, itf);
+                        }
+                        if (framed) {
+                            super.visitMethodInsn(Opcodes.INVOKESTATIC, CONTEXT, "unprime", "()V", false);
+                        }
                         changed[0] = true;
                     }
 
@@ -136,7 +180,7 @@ public final class CallSiteTransformer implements ClassFileTransformer {
         return changed[0] ? writer.toByteArray() : null;
     }
 
-    private InterceptedCall find(String owner, String name) {
+    private static InterceptedCall find(List<InterceptedCall> calls, String owner, String name) {
         for (InterceptedCall call : calls) {
             if (call.matches(owner, name)) {
                 return call;
