@@ -37,8 +37,7 @@ class CommandChannelTest {
     @ParameterizedTest
     @MethodSource("jdks")
     void commandsOpenNoSocketAndLeaveNoSiteInTheTarget(Jdk jdk) throws Exception {
-        Path tmp = ForkedJvm.workDir("commands-" + jdk.feature());
-        clear(tmp);
+        Path tmp = ForkedJvm.emptyWorkDir("commands-" + jdk.feature());
         // No -Djdk.nio.maxCachedBufferSize=0: the commands' own I/O buffers must not be counted at all.
         try (ForkedJvm.Running program = ForkedJvm.on(jdk).agent("report=stderr").main(Controlled.class).start()) {
             program.awaitLine("ready", 0);
@@ -95,8 +94,7 @@ class CommandChannelTest {
     @ParameterizedTest
     @MethodSource("jdks")
     void topRunsUntilInterruptedInAPrivateDirectory(Jdk jdk) throws Exception {
-        Path tmp = ForkedJvm.workDir("top-" + jdk.feature());
-        clear(tmp);
+        Path tmp = ForkedJvm.emptyWorkDir("top-" + jdk.feature());
         try (ForkedJvm.Running program = ForkedJvm.on(jdk).agent("log=quiet").main(Controlled.class).start()) {
             program.awaitLine("ready", 0);
             String pid = Long.toString(program.pid());
@@ -144,15 +142,12 @@ class CommandChannelTest {
         try {
             for (Process victim : List.of(sleep, python)) {
                 for (String command : List.of("attach", "status")) {
-                    long start = System.nanoTime();
                     ForkedJvm.Result r = ForkedJvm.on(jdk).jar(ForkedJvm.agentJar(), command, Long.toString(victim.pid())).run();
-                    long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
                     assertEquals(1, r.exitCode(), r.toString());
                     assertEquals("", r.stdout(), r.toString());
                     assertEquals("alloc: " + victim.pid() + " is not a Java process of this user (jps -l lists those); "
                             + "nothing was sent to it\n", r.stderr());
-                    // The command's own JVM start is most of it; attaching to a non-JVM used to wait 10 s.
-                    assertTrue(millis < 3000, command + " took " + millis + " ms");
+                    // How long the check takes: TargetVmTest (the command's own JVM start is most of its time).
                     assertTrue(victim.isAlive(), command + " killed " + victim.info());
                 }
             }
@@ -188,16 +183,6 @@ class CommandChannelTest {
     private static List<Path> entries(Path dir) throws IOException {
         try (Stream<Path> files = Files.list(dir)) {
             return files.collect(Collectors.toList());
-        }
-    }
-
-    private static void clear(Path dir) throws IOException {
-        for (Path entry : entries(dir)) {
-            try (Stream<Path> walk = Files.walk(entry)) {
-                for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).collect(Collectors.toList())) {
-                    Files.delete(p);
-                }
-            }
         }
     }
 }

@@ -24,7 +24,7 @@ class RedirectedFilesTest {
     @ParameterizedTest
     @MethodSource("jdks")
     void symbolicLinksAreRefusedAndTheirTargetsStayUntouched(Jdk jdk) throws Exception {
-        Path dir = fresh(ForkedJvm.workDir("redirect-links-" + jdk.feature()));
+        Path dir = ForkedJvm.emptyWorkDir("redirect-links-" + jdk.feature());
         Path victim = Files.writeString(dir.resolve("victim.txt"), "keep me");
         Path report = Files.createSymbolicLink(dir.resolve("report.txt"), victim);
         Path jfr = Files.createSymbolicLink(dir.resolve("alloc.jfr"), victim);
@@ -45,7 +45,7 @@ class RedirectedFilesTest {
     @ParameterizedTest
     @MethodSource("jdks")
     void filesAreWrittenPrivateAndReplaceRegularFilesWhole(Jdk jdk) throws Exception {
-        Path dir = fresh(ForkedJvm.workDir("redirect-files-" + jdk.feature()));
+        Path dir = ForkedJvm.emptyWorkDir("redirect-files-" + jdk.feature());
         Path report = Files.writeString(dir.resolve("report.txt"), "an older report");
         Files.setPosixFilePermissions(report, PosixFilePermissions.fromString("rw-r--r--"));
         Path jfr = dir.resolve("alloc.jfr");
@@ -57,20 +57,8 @@ class RedirectedFilesTest {
             assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(file)), file.toString());
         }
         assertEquals(List.of("alloc.jfr", "report.txt"), names(dir), "no staging file or directory left");
-        ForkedJvm.Result read = ForkedJvm.on(jdk).jar(ForkedJvm.agentJar(), "report", jfr.toString()).run();
-        assertEquals(0, read.exitCode(), "a whole recording with the agent's events: " + read);
-        assertTrue(read.stdout().startsWith("alloc report: " + jfr + ", "), read.toString());
-    }
-
-    private static Path fresh(Path dir) throws Exception {
-        try (Stream<Path> walk = Files.walk(dir)) {
-            for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).collect(Collectors.toList())) {
-                if (!p.equals(dir)) {
-                    Files.delete(p);
-                }
-            }
-        }
-        return dir;
+        byte[] magic = java.util.Arrays.copyOf(Files.readAllBytes(jfr), 4);
+        assertEquals("FLR\0", new String(magic, java.nio.charset.StandardCharsets.ISO_8859_1), "a Flight Recorder file");
     }
 
     private static List<String> names(Path dir) throws Exception {

@@ -1,0 +1,39 @@
+package dev.alloc.agent.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/** A pid that the attach provider does not list is refused at once and never touched (issue 12). */
+class TargetVmTest {
+    @Test
+    void aProcessThatIsNoJvmIsRefusedWithinASecondAndLivesOn() throws Exception {
+        Process sleep = new ProcessBuilder("sleep", "60").start();
+        try {
+            String pid = Long.toString(sleep.pid());
+            for (int round = 0; round < 2; round++) { // the first round loads the attach provider
+                long start = System.nanoTime();
+                CommandError refused = assertThrows(CommandError.class, () -> TargetVm.attach(pid));
+                long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+                assertEquals(pid + " is not a Java process of this user (jps -l lists those); nothing was sent to it",
+                        refused.getMessage());
+                assertEquals(1, refused.status);
+                assertTrue(millis < 1000, "refused after " + millis + " ms");
+            }
+            Thread.sleep(200);
+            assertTrue(sleep.isAlive(), "never signalled");
+        } finally {
+            sleep.destroy();
+        }
+    }
+
+    @Test
+    void thisJvmIsListed() throws Exception {
+        TargetVm.checkListed(Long.toString(ProcessHandle.current().pid()));
+        CommandError notAPid = assertThrows(CommandError.class, () -> TargetVm.checkListed("12ab"));
+        assertEquals(2, notAPid.status);
+    }
+}
