@@ -68,10 +68,14 @@ final class Installer {
 
         int available = KindSupport.availableKinds();
         int mallocBit = 1 << Kind.MALLOC;
-        int woven = new ChokePointWeaver(inst).weave(settings.trackMask & available & ~mallocBit);
+        int mappedBit = 1 << Kind.MAPPED;
+        int woven = new ChokePointWeaver(inst).weave(settings.trackMask & available & ~mallocBit & ~mappedBit);
         if ((settings.trackMask & available & mallocBit) != 0) {
             JdkAccess.openLoaderTo(inst, runtime);
             woven |= new MallocWeaver(inst).weave() ? mallocBit : 0;
+        }
+        if ((settings.trackMask & available & mappedBit) != 0) {
+            woven |= new MappedWeaver(inst).weave() ? mappedBit : 0;
         }
         Settings effective = settings.withTrackMask(settings.trackMask & woven);
         OffHeap.install(effective);

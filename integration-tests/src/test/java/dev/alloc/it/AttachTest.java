@@ -53,7 +53,7 @@ class AttachTest {
             assertEquals(0, status.exitCode(), status.toString());
             assertTrue(status.stdout().startsWith("alloc in JVM " + pid + ": used 2.9 MiB (3000017 bytes), limit 5.0 MiB "
                     + "(5242880 bytes), peak "), status.toString());
-            assertTrue(status.stdout().contains("\nused by kind: direct 3000017 unsafe 0 ffm 0 malloc 0\n"), status.toString());
+            assertTrue(status.stdout().contains("\nused by kind: direct 3000017 unsafe 0 ffm 0 malloc 0 mapped 0\n"), status.toString());
             assertTrue(status.stdout().contains("\n       3,000,017    2.9 MiB        1    2.9 MiB  direct  " + SITE + "\n"),
                     status.toString());
 

@@ -49,7 +49,7 @@ class CommandChannelTest {
             assertEquals(0, status.exitCode(), status.toString());
             assertEquals("alloc in JVM " + pid + ": used 2.9 MiB (3000017 bytes), limit none (tracking only), peak 2.9 MiB "
                     + "(3000017 bytes), strategy system\n"
-                    + "used by kind: direct 3000017 unsafe 0 ffm 0 malloc 0\n"
+                    + "used by kind: direct 3000017 unsafe 0 ffm 0 malloc 0 mapped 0\n"
                     + "      live bytes       live    count       peak  kind    site\n"
                     + "       3,000,017    2.9 MiB        1    2.9 MiB  direct  " + SITE + "\n", status.stdout());
 

@@ -63,8 +63,8 @@ class FfmArenaTest {
         assumeTrue(jdk.feature() < 22, "this JDK has FFM");
         ForkedJvm.Result r = ForkedJvm.on(jdk).agent("").main(TwoSites.class).run();
         assertEquals(0, r.exitCode(), r.toString());
-        assertEquals(List.of("alloc: started: limit none (tracking only), strategy system, tracking direct, unsafe "
-                + "(ffm, malloc unavailable on JDK " + jdk.feature() + "), sites on"), r.agentLines(), r.toString());
+        assertEquals(List.of("alloc: started: limit none (tracking only), strategy system, tracking direct, unsafe, "
+                + "mapped (ffm, malloc unavailable on JDK " + jdk.feature() + "), sites on"), r.agentLines(), r.toString());
     }
 
     private static void assertLive(Map<String, ExitReportRows.Row> rows, int line, long live, long total,

@@ -74,6 +74,38 @@ public final class JdkHooks {
                 ? SiteRegistry.FREED_BY_GC : SiteRegistry.FREED_BY_CLOSE);
     }
 
+    // sun.nio.ch.FileChannelImpl and its Unmappers (FileChannel.map, and FFM file mappings on 22+)
+
+    /** At the start of {@code FileChannelImpl.mapInternal}: may throw the limit error ({@code limit.mapped}). */
+    public static void mapping(long size) {
+        OffHeap.mapping(size);
+    }
+
+    /** Where an {@code Unmapper} has just counted a new mapping in the JDK's own "mapped" pool. */
+    public static void mapped(long address, long size) {
+        try {
+            OffHeap.mapped(address, size);
+        } catch (Throwable bug) {
+            HookFailures.report(bug);
+            return;
+        }
+        FlightEvents.Sink events;
+        if (size >= FlightEvents.allocationMinSize() && (events = FlightEvents.sink()) != null) {
+            events.allocated(size, address);
+        }
+    }
+
+    /** Right after an {@code Unmapper} has unmapped its region (Cleaner, {@code invokeCleaner}, arena close). */
+    public static void unmapped(long address) {
+        try {
+            long info = OffHeap.forget(address);
+            OffHeap.released(address, info, JdkThreads.isCleanerThread(Thread.currentThread())
+                    ? SiteRegistry.FREED_BY_GC : SiteRegistry.FREED_EXPLICITLY);
+        } catch (Throwable bug) {
+            HookFailures.report(bug);
+        }
+    }
+
     private static void free(long address, int how) {
         try {
             OffHeap.free(address, how);

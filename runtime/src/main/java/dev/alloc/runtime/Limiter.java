@@ -8,7 +8,8 @@ import java.lang.invoke.VarHandle;
  * {@code cap} crate: bytes are reserved before memory is taken and released after it is given
  * back, so the memory really in use never exceeds a limit at any instant.
  *
- * <p>There is one counter per kind and one for the total, each on its own cache line. With a
+ * <p>There is one counter per kind and one for the total, each on its own cache line. Kinds
+ * outside the total ({@link Kind#inTotal}: file mappings) have their own counter only. With a
  * limit, a reservation is a CAS loop that never lets the counter pass the limit (no
  * add-then-undo overshoot that another thread could observe); without one it is a single
  * atomic add. A limit of 0 or less means "no limit". Limits may change at any time (JMX);
@@ -91,7 +92,7 @@ public final class Limiter {
         if (!add(kind, size)) {
             return kind;
         }
-        if (!add(TOTAL, size)) {
+        if (Kind.inTotal(kind) && !add(TOTAL, size)) {
             CELLS.getAndAdd(cells, usedIndex(kind), -size);
             return TOTAL;
         }
@@ -101,12 +102,16 @@ public final class Limiter {
     /** Reserves regardless of the limits ({@code policy=warn}). */
     public void forceReserve(int kind, long size) {
         raisePeak(kind, (long) CELLS.getAndAdd(cells, usedIndex(kind), size) + size);
-        raisePeak(TOTAL, (long) CELLS.getAndAdd(cells, usedIndex(TOTAL), size) + size);
+        if (Kind.inTotal(kind)) {
+            raisePeak(TOTAL, (long) CELLS.getAndAdd(cells, usedIndex(TOTAL), size) + size);
+        }
     }
 
     public void release(int kind, long size) {
         CELLS.getAndAdd(cells, usedIndex(kind), -size);
-        CELLS.getAndAdd(cells, usedIndex(TOTAL), -size);
+        if (Kind.inTotal(kind)) {
+            CELLS.getAndAdd(cells, usedIndex(TOTAL), -size);
+        }
     }
 
     private boolean add(int which, long size) {

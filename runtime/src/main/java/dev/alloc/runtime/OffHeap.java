@@ -288,6 +288,42 @@ public final class OffHeap {
         SITES.onAllocate(site, size);
     }
 
+    /**
+     * Before the JDK maps {@code size} bytes of a file: applies {@code limit.mapped} (after
+     * letting GC unmap dead buffers, as for direct buffers) and the policy, and reserves nothing:
+     * the mapping is counted once it exists ({@link #mapped}). So concurrent mappings may pass
+     * the cap by what they map at the same instant; a failed mapping is never counted.
+     */
+    public static void mapping(long size) {
+        if (!tracks(Kind.MAPPED) || LIMITER.limit(Kind.MAPPED) == 0 || size <= 0) {
+            return;
+        }
+        SiteContext context = SiteContext.current();
+        if (context.inAgent) {
+            return;
+        }
+        int hit = LIMITER.tryReserve(Kind.MAPPED, size);
+        if (hit != Limiter.OK) {
+            overLimit(Kind.MAPPED, size, siteOf(Kind.MAPPED, context), hit, context);
+        }
+        LIMITER.release(Kind.MAPPED, size); // allowed (or reserved by policy=warn): counted by mapped()
+    }
+
+    /** A file mapping of {@code size} bytes now exists at {@code address} (kind {@code mapped}, outside the total). */
+    public static void mapped(long address, long size) {
+        if (!tracks(Kind.MAPPED) || address == 0 || size <= 0) {
+            return;
+        }
+        SiteContext context = SiteContext.current();
+        if (context.inAgent) {
+            return;
+        }
+        int site = siteOf(Kind.MAPPED, context);
+        LIMITER.forceReserve(Kind.MAPPED, size);
+        TABLE.put(address, BlockInfo.pack(size, Kind.MAPPED, site), CoarseClock.millis());
+        SITES.onAllocate(site, size);
+    }
+
     /** The site of the allocation this thread is making, for an event raised inside it. */
     static int currentSite(int kind) {
         return siteOf(kind, SiteContext.current());

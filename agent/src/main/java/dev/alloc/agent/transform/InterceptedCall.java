@@ -40,6 +40,9 @@ public record InterceptedCall(String owner, String namePrefix, boolean prefix, i
             calls.add(new InterceptedCall(INTERNAL_UNSAFE, "reallocateMemory", false, Kind.UNSAFE, "unsafeReallocate", true));
             calls.add(new InterceptedCall(INTERNAL_UNSAFE, "freeMemory", false, Kind.UNSAFE, "unsafeFree", false));
         }
+        if ((trackMask & (1 << Kind.MAPPED)) != 0) {
+            calls.add(framed("java/nio/channels/FileChannel", "map", false, Kind.MAPPED));
+        }
         if (ffmAvailable && (trackMask & (1 << Kind.FFM)) != 0) {
             calls.add(framed("java/lang/foreign/Arena", "allocate", true, Kind.FFM));
             calls.add(framed("java/lang/foreign/SegmentAllocator", "allocate", true, Kind.FFM));
