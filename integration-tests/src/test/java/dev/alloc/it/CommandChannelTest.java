@@ -15,8 +15,6 @@ import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * The commands {@code status}, {@code limit}, {@code report <pid>} and {@code top} reach the running
@@ -26,16 +24,11 @@ import org.junit.jupiter.params.provider.MethodSource;
 class CommandChannelTest {
     static final String SITE = JmxTest.SITE;
 
-    static List<Jdk> jdks() {
-        return Jdk.all();
-    }
-
     private static ForkedJvm cli(Jdk jdk, Path tmp) {
         return ForkedJvm.on(jdk).jvmArgs("-Djava.io.tmpdir=" + tmp).timeoutSeconds(60);
     }
 
-    @ParameterizedTest
-    @MethodSource("jdks")
+    @EveryJdk
     void commandsOpenNoSocketAndLeaveNoSiteInTheTarget(Jdk jdk) throws Exception {
         Path tmp = ForkedJvm.emptyWorkDir("commands-" + jdk.feature());
         // No -Djdk.nio.maxCachedBufferSize=0: the commands' own I/O buffers must not be counted at all.
@@ -50,8 +43,8 @@ class CommandChannelTest {
             assertEquals("alloc in JVM " + pid + ": used 2.9 MiB (3000017 bytes), limit none (tracking only), peak 2.9 MiB "
                     + "(3000017 bytes), strategy system\n"
                     + "used by kind: direct 3000017 unsafe 0 ffm 0 malloc 0 mapped 0\n"
-                    + "      live bytes       live    count       peak  kind    site\n"
-                    + "       3,000,017    2.9 MiB        1    2.9 MiB  direct  " + SITE + "\n", status.stdout());
+                    + "    live bytes        live  live count   peak live  kind    site\n"
+                    + "     3,000,017     2.9 MiB           1     2.9 MiB  direct  " + SITE + "\n", status.stdout());
 
             ForkedJvm.Result limit = cli(jdk, tmp).jar(ForkedJvm.agentJar(), "limit", pid, "5m").run();
             assertEquals(0, limit.exitCode(), limit.toString());
@@ -71,7 +64,7 @@ class CommandChannelTest {
             assertEquals(2, frames.length, top.toString());
             for (String frame : frames) {
                 assertTrue(frame.matches("\\d\\d:\\d\\d:\\d\\d  alloc in JVM " + pid + ": used 2.9 MiB \\(3000017 bytes\\), "
-                        + "limit 5.0 MiB (?s).*\n       3,000,017    2.9 MiB        1    2.9 MiB  direct  \\Q" + SITE + "\\E\n?"),
+                        + "limit 5.0 MiB (?s).*\n     3,000,017     2.9 MiB           1     2.9 MiB  direct  \\Q" + SITE + "\\E\n?"),
                         frame);
             }
 
@@ -91,8 +84,7 @@ class CommandChannelTest {
         assertEquals(List.of(), entries(tmp), "each command removes its directory");
     }
 
-    @ParameterizedTest
-    @MethodSource("jdks")
+    @EveryJdk
     void topRunsUntilInterruptedInAPrivateDirectory(Jdk jdk) throws Exception {
         Path tmp = ForkedJvm.emptyWorkDir("top-" + jdk.feature());
         try (ForkedJvm.Running program = ForkedJvm.on(jdk).agent("log=quiet").main(Controlled.class).start()) {
@@ -113,7 +105,7 @@ class CommandChannelTest {
                 while (!top.stdout().contains(SITE) && System.nanoTime() < deadline) {
                     Thread.sleep(50);
                 }
-                assertTrue(top.stdout().contains("       3,000,017    2.9 MiB        1    2.9 MiB  direct  " + SITE),
+                assertTrue(top.stdout().contains("     3,000,017     2.9 MiB           1     2.9 MiB  direct  " + SITE),
                         top.toString());
                 assertTrue(threadsOf(jdk, program.pid()).contains("\"alloc-top\""), "the session runs in the target");
                 top.interrupt(); // as Ctrl-C: its shutdown hook removes the directory, the agent's session ends
@@ -134,8 +126,7 @@ class CommandChannelTest {
         }
     }
 
-    @ParameterizedTest
-    @MethodSource("jdks")
+    @EveryJdk
     void aPidThatIsNoJvmIsNeverSignalled(Jdk jdk) throws Exception {
         Process sleep = new ProcessBuilder("sleep", "60").start();
         Process python = new ProcessBuilder("python3", "-c", "import time; time.sleep(60)").start();

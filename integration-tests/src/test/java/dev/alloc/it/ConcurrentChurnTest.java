@@ -4,11 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.alloc.it.programs.ChurnAllKinds;
-import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * Exact under concurrency (issue 3): four threads, a million operations on every kind the JDK
@@ -19,12 +16,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 class ConcurrentChurnTest {
     private static final Pattern PEAK = Pattern.compile("(\\w+) (\\d+)/(\\d+)");
 
-    static List<Jdk> jdks() {
-        return Jdk.all();
-    }
-
-    @ParameterizedTest
-    @MethodSource("jdks")
+    @EveryJdk
     void usedIsExactlyWhatIsLiveAndPeaksStayUnderTheLimits(Jdk jdk) {
         ForkedJvm fork = ForkedJvm.on(jdk).timeoutSeconds(180);
         if (jdk.feature() >= 22) {

@@ -10,19 +10,12 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.MethodSource;
 
 /** {@code report=} and {@code jfr=} cannot be redirected through a symbolic link (issue 12). */
 class RedirectedFilesTest {
     static final String SITE = "dev.alloc.it.programs.HoldDirectBuffers.main(HoldDirectBuffers.java:15)";
 
-    static List<Jdk> jdks() {
-        return Jdk.all();
-    }
-
-    @ParameterizedTest
-    @MethodSource("jdks")
+    @EveryJdk
     void symbolicLinksAreRefusedAndTheirTargetsStayUntouched(Jdk jdk) throws Exception {
         Path dir = ForkedJvm.emptyWorkDir("redirect-links-" + jdk.feature());
         Path victim = Files.writeString(dir.resolve("victim.txt"), "keep me");
@@ -42,8 +35,7 @@ class RedirectedFilesTest {
         assertEquals(List.of("alloc.jfr", "report.txt", "victim.txt"), names(dir));
     }
 
-    @ParameterizedTest
-    @MethodSource("jdks")
+    @EveryJdk
     void filesAreWrittenPrivateAndReplaceRegularFilesWhole(Jdk jdk) throws Exception {
         Path dir = ForkedJvm.emptyWorkDir("redirect-files-" + jdk.feature());
         Path report = Files.writeString(dir.resolve("report.txt"), "an older report");

@@ -4,13 +4,16 @@ import dev.alloc.runtime.Kind;
 import dev.alloc.runtime.LimitChange;
 import dev.alloc.runtime.Limiter;
 import dev.alloc.runtime.OffHeap;
+import dev.alloc.runtime.SiteColumn;
 import dev.alloc.runtime.SiteTable;
 import dev.alloc.runtime.Sizes;
 import java.util.List;
-import java.util.Locale;
 
 /** The agent's numbers as the {@code status} command prints them (and {@code top}, every second). */
 final class StatusText {
+    private static final SiteColumn[] COLUMNS = {SiteColumn.LIVE_BYTES, SiteColumn.LIVE, SiteColumn.LIVE_COUNT,
+        SiteColumn.PEAK_LIVE, SiteColumn.KIND, SiteColumn.SITE};
+
     private StatusText() {
     }
 
@@ -31,12 +34,11 @@ final class StatusText {
         if (rows.isEmpty() || rows.get(0).liveBytes <= 0) {
             return text.append("no live off-heap memory attributed to a site\n").toString();
         }
-        text.append(String.format(Locale.ROOT, "%16s %10s %8s %10s  %-6s  %s%n", "live bytes", "live", "count", "peak",
-                "kind", "site"));
+        text.append(SiteColumn.header(COLUMNS)).append('\n');
         for (int i = 0; i < rows.size() && i < top && rows.get(i).liveBytes > 0; i++) {
             SiteTable.Row row = rows.get(i);
-            text.append(String.format(Locale.ROOT, "%,16d %10s %,8d %10s  %-6s  %s%n", row.liveBytes,
-                    Sizes.human(row.liveBytes), row.liveCount, Sizes.human(row.peakLiveBytes), row.kind, row.site));
+            text.append(SiteColumn.row(COLUMNS, row.liveBytes, row.liveBytes, row.liveCount, row.peakLiveBytes, row.kind,
+                    row.site)).append('\n');
         }
         return text.toString();
     }
