@@ -73,6 +73,9 @@ public final class Main {
         static final String USAGE = String.join("\n",
                 "usage: " + AttachCommand.USAGE,
                 "       " + StatusCommand.USAGE,
+                "       " + LimitCommand.USAGE,
+                "       " + TopCommand.USAGE,
+                "       " + ReportCommand.USAGE_PID,
                 "       " + ReportCommand.USAGE,
                 "       java -jar alloc.jar --help | --version",
                 "As an agent: java -javaagent:alloc.jar=limit=512m,report=stderr -jar app.jar (options: --help)");
