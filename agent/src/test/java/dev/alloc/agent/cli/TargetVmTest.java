@@ -21,7 +21,9 @@ class TargetVmTest {
                 assertEquals(pid + " is not a Java process of this user (jps -l lists those); nothing was sent to it",
                         refused.getMessage());
                 assertEquals(1, refused.status);
-                assertTrue(millis < 1000, "refused after " + millis + " ms");
+                // The first round also loads the attach provider's classes, which on a busy machine
+                // alone can take over a second; the check itself is the second round.
+                assertTrue(round == 0 || millis < 1000, "refused after " + millis + " ms");
             }
             Thread.sleep(200);
             assertTrue(sleep.isAlive(), "never signalled");
