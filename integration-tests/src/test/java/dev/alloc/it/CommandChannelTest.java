@@ -108,7 +108,8 @@ class CommandChannelTest {
                 assertTrue(top.stdout().contains("     3,000,017     2.9 MiB           1     2.9 MiB  direct  " + SITE),
                         top.toString());
                 assertTrue(threadsOf(jdk, program.pid()).contains("\"alloc-top\""), "the session runs in the target");
-                top.interrupt(); // as Ctrl-C: its shutdown hook removes the directory, the agent's session ends
+                ForkedJvm.Result stopped = top.interrupt(); // as Ctrl-C: the directory goes, the agent's session ends
+                assertEquals("", stopped.stderr(), stopped.toString());
             }
             assertEquals(List.of(), entries(tmp));
             // The agent's session thread ends within a period once its viewer is gone.

@@ -1,6 +1,7 @@
 package dev.alloc.agent.cli;
 
 import java.io.PrintStream;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * {@code java -jar alloc.jar top <pid> [--top N] [-n FRAMES]}: the status, refreshed every second
@@ -32,14 +33,26 @@ final class TopCommand {
         }
         boolean terminal = System.console() != null;
         CommandChannel channel = CommandChannel.open(args[0]);
-        Thread cleanup = new Thread(channel::close, "alloc-top-cleanup"); // Ctrl-C: the agent's session stops
+        AtomicBoolean stopping = new AtomicBoolean();
+        Thread cleanup = new Thread(() -> { // Ctrl-C: the file goes, so the agent's session stops
+            stopping.set(true);
+            channel.close();
+        }, "alloc-top-cleanup");
         Runtime.getRuntime().addShutdownHook(cleanup);
         try {
             channel.send("top", rows + "," + ProcessHandle.current().pid());
             ProcessHandle target = ProcessHandle.of(Long.parseLong(channel.pid())).orElse(null);
             String last = null;
             for (int shown = 0; shown < frames;) {
-                String frame = channel.read();
+                String frame;
+                try {
+                    frame = channel.read();
+                } catch (CommandError e) {
+                    if (stopping.get()) {
+                        return; // Ctrl-C removed the file under the last read: not an error
+                    }
+                    throw e;
+                }
                 if (!frame.equals(last)) {
                     out.print((terminal ? CLEAR_SCREEN : shown == 0 ? "" : "\n") + frame);
                     out.flush();
