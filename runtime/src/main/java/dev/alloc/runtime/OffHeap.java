@@ -45,11 +45,16 @@ public final class OffHeap {
         LIMITER.setWarningListener(new LimitWarnings());
         JdkThreads.discover();
         // Initialise everything the hooks touch now, not inside a JDK allocation path later.
-        SiteContext.current();
+        budget(SiteContext.current());
         SystemMemory.free(SystemMemory.allocate(16));
         LimitErrors.topHolders(SITES, -1);
         RawMemory.install(newSettings, new MisuseReports(SITES));
-        FlightEvents.install();
+        if (FlightEvents.jfrAvailable()) {
+            CoarseClock.start(); // block ages, for the recordings that may come
+        }
+        if (!FlightEvents.deferred()) {
+            FlightEvents.install();
+        }
         if (newSettings.report != null) {
             String refused = ExitReport.refusal(newSettings.report);
             if (refused != null) {
@@ -109,18 +114,22 @@ public final class OffHeap {
 
     /** Allocates {@code size} bytes of {@code kind}, reserving them against the limits first. */
     public static long allocate(int kind, long size) {
-        long token = reserve(kind, size);
-        if (token == UNTRACKED) {
+        if ((trackMask & (1 << kind)) == 0) {
             return SystemMemory.allocate(size);
         }
+        SiteContext context = SiteContext.current();
+        if (context.inAgent || size <= 0) {
+            return SystemMemory.allocate(size);
+        }
+        int site = reserve(kind, size, context);
         long address;
         try {
             address = RawMemory.allocate(size);
         } catch (Throwable mallocFailed) {
-            LIMITER.release(kind, size);
+            LIMITER.release(budget(context), kind, size);
             throw mallocFailed;
         }
-        commit(token, kind, address, size);
+        commit(context, site, kind, address, size);
         return address;
     }
 
@@ -142,8 +151,12 @@ public final class OffHeap {
         if (context.inAgent || size <= 0) {
             return UNTRACKED;
         }
+        return reserve(kind, size, context);
+    }
+
+    private static int reserve(int kind, long size, SiteContext context) {
         int site = siteOf(kind, context);
-        int hit = LIMITER.tryReserve(kind, size);
+        int hit = LIMITER.tryReserve(budget(context), kind, size);
         if (hit != Limiter.OK) {
             overLimit(kind, size, site, hit, context);
         }
@@ -151,19 +164,38 @@ public final class OffHeap {
     }
 
     /**
+     * This thread's limit budget. Looked up at each use, not held across calls that may block:
+     * a virtual thread's budget is its carrier's, and the thread may move to another carrier
+     * whenever it blocks. A platform thread's is kept in its context.
+     */
+    private static Limiter.Budget budget(SiteContext context) {
+        Limiter.Budget budget = context.budget;
+        if (budget == null) {
+            budget = LIMITER.budget();
+            if (!context.virtual) {
+                context.budget = budget;
+            }
+        }
+        return budget;
+    }
+
+    /**
      * The second half: records the block at {@code address}, or releases the reservation if 0
      * (failed). The caller, the hook, raises the allocation's event ({@link FlightEvents#sink()}).
      */
     static void commit(long token, int kind, long address, long size) {
-        if (token == UNTRACKED) {
-            return;
+        if (token != UNTRACKED) {
+            commit(SiteContext.current(), (int) token, kind, address, size);
         }
+    }
+
+    private static void commit(SiteContext context, int site, int kind, long address, long size) {
         if (address == 0) {
-            LIMITER.release(kind, size);
+            LIMITER.release(budget(context), kind, size);
             return;
         }
-        TABLE.put(address, BlockInfo.pack(size, kind, (int) token), CoarseClock.millis());
-        SITES.onAllocate((int) token, size);
+        TABLE.put(address, BlockInfo.pack(size, kind, site), CoarseClock.millis());
+        SITES.onAllocate(context.stripe, site, size);
     }
 
     /**
@@ -210,7 +242,7 @@ public final class OffHeap {
         if (info == BlockInfo.MISSING) {
             RawMemory.freeUntracked(address);
         } else {
-            RawMemory.free(address);
+            RawMemory.free(address, BlockInfo.size(info));
             // Released after the memory is really gone, so used never under-counts it.
             released(address, info, how);
         }
@@ -224,8 +256,9 @@ public final class OffHeap {
     /** The second half, once the memory is gone: releases what {@link #forget} returned. */
     static void released(long address, long info, int how) {
         if (info != BlockInfo.MISSING) {
-            LIMITER.release(BlockInfo.kind(info), BlockInfo.size(info));
-            SITES.onFree(BlockInfo.site(info), BlockInfo.size(info), how);
+            SiteContext context = SiteContext.current();
+            LIMITER.release(budget(context), BlockInfo.kind(info), BlockInfo.size(info));
+            SITES.onFree(context.stripe, BlockInfo.site(info), BlockInfo.size(info), how);
             if (BlockInfo.size(info) >= FlightEvents.freeMinSize()) {
                 FlightEvents.freed(BlockInfo.kind(info), BlockInfo.size(info), address, BlockInfo.site(info));
             }
@@ -250,7 +283,7 @@ public final class OffHeap {
             site = siteOf(BlockInfo.kind(info), context);
         }
         if (growth > 0) {
-            int hit = LIMITER.tryReserve(BlockInfo.kind(info), growth);
+            int hit = LIMITER.tryReserve(budget(context), BlockInfo.kind(info), growth);
             if (hit != Limiter.OK) {
                 overLimit(BlockInfo.kind(info), growth, site, hit, context);
             }
@@ -266,26 +299,27 @@ public final class OffHeap {
         int kind = BlockInfo.kind(info);
         long oldSize = BlockInfo.size(info);
         long growth = size - oldSize;
+        SiteContext context = SiteContext.current();
         if (failed) {
             if (growth > 0) {
-                LIMITER.release(kind, growth);
+                LIMITER.release(budget(context), kind, growth);
             }
             restore(address, info);
             return;
         }
-        SITES.onFree(BlockInfo.site(info), oldSize, SiteRegistry.FREED_EXPLICITLY);
+        SITES.onFree(context.stripe, BlockInfo.site(info), oldSize, SiteRegistry.FREED_EXPLICITLY);
         if (oldSize >= FlightEvents.freeMinSize()) {
             FlightEvents.freed(kind, oldSize, address, BlockInfo.site(info));
         }
         if (moved == 0) {
-            LIMITER.release(kind, oldSize + Math.max(growth, 0)); // freed: nothing of it is left
+            LIMITER.release(budget(context), kind, oldSize + Math.max(growth, 0)); // freed: nothing of it is left
             return;
         }
         TABLE.put(moved, BlockInfo.pack(size, kind, site), CoarseClock.millis());
         if (growth < 0) {
-            LIMITER.release(kind, -growth);
+            LIMITER.release(budget(context), kind, -growth);
         }
-        SITES.onAllocate(site, size);
+        SITES.onAllocate(context.stripe, site, size);
     }
 
     /**
