@@ -34,7 +34,9 @@ class TargetVmTest {
 
     @Test
     void thisJvmIsListed() throws Exception {
-        TargetVm.checkListed(Long.toString(ProcessHandle.current().pid()));
+        String self = Long.toString(ProcessHandle.current().pid());
+        assertTrue(TargetVm.mayBeListed(self));
+        TargetVm.checkListed(self);
         CommandError notAPid = assertThrows(CommandError.class, () -> TargetVm.checkListed("12ab"));
         assertEquals(2, notAPid.status);
     }
