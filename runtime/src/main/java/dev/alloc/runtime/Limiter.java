@@ -18,6 +18,11 @@ import java.lang.invoke.VarHandle;
 public final class Limiter {
     /** Index of the total among the limits; kinds use their own index. */
     public static final int TOTAL = Kind.COUNT;
+    /** Budgets by package prefix ({@link Budgets}) use the slots from here on. */
+    public static final int FIRST_BUDGET = TOTAL + 1;
+    public static final int MAX_BUDGETS = 32;
+    /** Number of limit slots: kinds, the total, budgets. */
+    public static final int SLOTS = FIRST_BUDGET + MAX_BUDGETS;
     /** Returned by {@link #tryReserve} when the reservation succeeded. */
     public static final int OK = -1;
 
@@ -25,10 +30,10 @@ public final class Limiter {
     private static final VarHandle CELLS = MethodHandles.arrayElementVarHandle(long[].class);
 
     // cells[(i * 2) * PAD] = used of limit i, cells[(i * 2 + 1) * PAD] = peak of limit i
-    private final long[] cells = new long[(TOTAL + 1) * 2 * PAD + PAD];
-    private final long[] limits = new long[TOTAL + 1];
+    private final long[] cells = new long[SLOTS * 2 * PAD + PAD];
+    private final long[] limits = new long[SLOTS];
     /** Usage at which each limit's warning fires; {@code Long.MAX_VALUE} without a limit. */
-    private final long[] warnAt = new long[TOTAL + 1];
+    private final long[] warnAt = new long[SLOTS];
     private volatile int warnPercent = 90;
     private volatile WarningListener warningListener;
 
@@ -48,7 +53,7 @@ public final class Limiter {
     /** Sets the percentage of each limit at which the warning listener is told. */
     public void setWarnPercent(int percent) {
         warnPercent = percent;
-        for (int which = 0; which <= TOTAL; which++) {
+        for (int which = 0; which < SLOTS; which++) {
             updateWarnAt(which);
         }
     }
@@ -97,6 +102,44 @@ public final class Limiter {
             return TOTAL;
         }
         return OK;
+    }
+
+    /**
+     * Reserves {@code size} bytes of {@code kind}, also charged to {@code budget} (a budget slot,
+     * or {@link Budgets#NONE}): {@link #OK}, or the limit that would be exceeded, in which case
+     * nothing was reserved.
+     */
+    public int tryReserve(int kind, long size, int budget) {
+        int hit = tryReserve(kind, size);
+        if (hit != OK || budget == Budgets.NONE) {
+            return hit;
+        }
+        if (!add(budget, size)) {
+            release(kind, size);
+            return budget;
+        }
+        return OK;
+    }
+
+    /** Gives back what {@link #tryReserve(int, long, int)} reserved. */
+    public void release(int kind, long size, int budget) {
+        release(kind, size);
+        if (budget != Budgets.NONE) {
+            CELLS.getAndAdd(cells, usedIndex(budget), -size);
+        }
+    }
+
+    /** Charges (or, negative, discharges) one slot alone, unchecked: a block moving between budgets on a resize. */
+    public void charge(int which, long size) {
+        raisePeak(which, (long) CELLS.getAndAdd(cells, usedIndex(which), size) + size);
+    }
+
+    /** Reserves regardless of the limits ({@code policy=warn}). */
+    public void forceReserve(int kind, long size, int budget) {
+        forceReserve(kind, size);
+        if (budget != Budgets.NONE) {
+            raisePeak(budget, (long) CELLS.getAndAdd(cells, usedIndex(budget), size) + size);
+        }
     }
 
     /** Reserves regardless of the limits ({@code policy=warn}). */
@@ -153,7 +196,7 @@ public final class Limiter {
 
     /** Sets every peak to the current use. */
     public void resetPeaks() {
-        for (int which = 0; which <= TOTAL; which++) {
+        for (int which = 0; which < SLOTS; which++) {
             CELLS.setVolatile(cells, peakIndex(which), used(which));
         }
     }

@@ -41,6 +41,11 @@ public final class OffHeap {
         for (int kind = 0; kind < Kind.COUNT; kind++) {
             LIMITER.setLimit(kind, newSettings.kindLimit(kind));
         }
+        String[] budgetPrefixes = newSettings.budgetPrefixes();
+        for (int i = 0; i < budgetPrefixes.length; i++) {
+            LIMITER.setLimit(Limiter.FIRST_BUDGET + i, newSettings.budgetBytes(i));
+        }
+        SITES.setBudgets(new Budgets(budgetPrefixes));
         LIMITER.setWarnPercent(newSettings.warnPercent);
         LIMITER.setWarningListener(new LimitWarnings());
         JdkThreads.discover();
@@ -113,7 +118,7 @@ public final class OffHeap {
         try {
             address = RawMemory.allocate(size);
         } catch (Throwable mallocFailed) {
-            LIMITER.release(kind, size);
+            LIMITER.release(kind, size, SITES.budget((int) token));
             throw mallocFailed;
         }
         commit(token, kind, address, size);
@@ -139,9 +144,10 @@ public final class OffHeap {
             return UNTRACKED;
         }
         int site = siteOf(kind, context);
-        int hit = LIMITER.tryReserve(kind, size);
+        int budget = SITES.budget(site);
+        int hit = LIMITER.tryReserve(kind, size, budget);
         if (hit != Limiter.OK) {
-            overLimit(kind, size, site, hit, context);
+            overLimit(kind, size, site, budget, hit, context);
         }
         return site;
     }
@@ -155,7 +161,7 @@ public final class OffHeap {
             return;
         }
         if (address == 0) {
-            LIMITER.release(kind, size);
+            LIMITER.release(kind, size, SITES.budget((int) token));
             return;
         }
         TABLE.put(address, BlockInfo.pack(size, kind, (int) token), CoarseClock.millis());
@@ -220,7 +226,7 @@ public final class OffHeap {
     /** The second half, once the memory is gone: releases what {@link #forget} returned. */
     static void released(long address, long info, int how) {
         if (info != BlockInfo.MISSING) {
-            LIMITER.release(BlockInfo.kind(info), BlockInfo.size(info));
+            LIMITER.release(BlockInfo.kind(info), BlockInfo.size(info), SITES.budget(BlockInfo.site(info)));
             SITES.onFree(BlockInfo.site(info), BlockInfo.size(info), how);
             if (BlockInfo.size(info) >= FlightEvents.freeMinSize()) {
                 FlightEvents.freed(BlockInfo.kind(info), BlockInfo.size(info), address, BlockInfo.site(info));
@@ -246,9 +252,10 @@ public final class OffHeap {
             site = siteOf(BlockInfo.kind(info), context);
         }
         if (growth > 0) {
-            int hit = LIMITER.tryReserve(BlockInfo.kind(info), growth);
+            int checked = checkedBudget(BlockInfo.site(info), site);
+            int hit = LIMITER.tryReserve(BlockInfo.kind(info), growth, checked);
             if (hit != Limiter.OK) {
-                overLimit(BlockInfo.kind(info), growth, site, hit, context);
+                overLimit(BlockInfo.kind(info), growth, site, checked, hit, context);
             }
         }
         return site;
@@ -262,24 +269,29 @@ public final class OffHeap {
         int kind = BlockInfo.kind(info);
         long oldSize = BlockInfo.size(info);
         long growth = size - oldSize;
+        int checked = checkedBudget(BlockInfo.site(info), site);
         if (failed) {
             if (growth > 0) {
-                LIMITER.release(kind, growth);
+                LIMITER.release(kind, growth, checked);
             }
             restore(address, info);
             return;
+        }
+        if (checked == Budgets.NONE) {
+            // between budgets (or none): the old one gives the whole block back, the new one takes it
+            moveBetweenBudgets(SITES.budget(BlockInfo.site(info)), oldSize, moved == 0 ? Budgets.NONE : SITES.budget(site), size);
         }
         SITES.onFree(BlockInfo.site(info), oldSize, SiteRegistry.FREED_EXPLICITLY);
         if (oldSize >= FlightEvents.freeMinSize()) {
             FlightEvents.freed(kind, oldSize, address, BlockInfo.site(info));
         }
         if (moved == 0) {
-            LIMITER.release(kind, oldSize + Math.max(growth, 0)); // freed: nothing of it is left
+            LIMITER.release(kind, oldSize + Math.max(growth, 0), checked); // freed: nothing of it is left
             return;
         }
         TABLE.put(moved, BlockInfo.pack(size, kind, site), CoarseClock.millis());
         if (growth < 0) {
-            LIMITER.release(kind, -growth);
+            LIMITER.release(kind, -growth, checked);
         }
         SITES.onAllocate(site, size);
     }
@@ -291,18 +303,20 @@ public final class OffHeap {
      * the cap by what they map at the same instant; a failed mapping is never counted.
      */
     public static void mapping(long size) {
-        if (!tracks(Kind.MAPPED) || LIMITER.limit(Kind.MAPPED) == 0 || size <= 0) {
+        if (!tracks(Kind.MAPPED) || size <= 0) {
             return;
         }
         SiteContext context = SiteContext.current();
         if (context.inAgent) {
             return;
         }
-        int hit = LIMITER.tryReserve(Kind.MAPPED, size);
+        int site = siteOf(Kind.MAPPED, context);
+        int budget = SITES.budget(site);
+        int hit = LIMITER.tryReserve(Kind.MAPPED, size, budget);
         if (hit != Limiter.OK) {
-            overLimit(Kind.MAPPED, size, siteOf(Kind.MAPPED, context), hit, context);
+            overLimit(Kind.MAPPED, size, site, budget, hit, context);
         }
-        LIMITER.release(Kind.MAPPED, size); // allowed (or reserved by policy=warn): counted by mapped()
+        LIMITER.release(Kind.MAPPED, size, budget); // allowed (or reserved by policy=warn): counted by mapped()
     }
 
     /** A file mapping of {@code size} bytes now exists at {@code address} (kind {@code mapped}, outside the total). */
@@ -315,9 +329,28 @@ public final class OffHeap {
             return;
         }
         int site = siteOf(Kind.MAPPED, context);
-        LIMITER.forceReserve(Kind.MAPPED, size);
+        LIMITER.forceReserve(Kind.MAPPED, size, SITES.budget(site));
         TABLE.put(address, BlockInfo.pack(size, Kind.MAPPED, site), CoarseClock.millis());
         SITES.onAllocate(site, size);
+    }
+
+    /**
+     * The budget a resize is checked against: the block's own when it stays in it, else none. A
+     * block that a site of another budget resizes moves there whole, unchecked (a rare case: the
+     * same block resized from two packages), so every budget's figure stays exact.
+     */
+    private static int checkedBudget(int oldSite, int newSite) {
+        int budget = SITES.budget(newSite);
+        return budget == SITES.budget(oldSite) ? budget : Budgets.NONE;
+    }
+
+    private static void moveBetweenBudgets(int from, long oldSize, int to, long size) {
+        if (from != Budgets.NONE) {
+            LIMITER.charge(from, -oldSize);
+        }
+        if (to != Budgets.NONE) {
+            LIMITER.charge(to, size);
+        }
     }
 
     /** The site of the allocation this thread is making, for an event raised inside it. */
@@ -339,11 +372,11 @@ public final class OffHeap {
     }
 
     /** The slow path of a reservation that hit a limit: wait for GC, then apply the policy. */
-    private static void overLimit(int kind, long size, int site, int hit, SiteContext context) {
+    private static void overLimit(int kind, long size, int site, int budget, int hit, SiteContext context) {
         boolean wasInAgent = context.enterAgent();
         try {
             if (Reclaimer.mayHelp(LIMITER, hit)) {
-                hit = Reclaimer.retry(LIMITER, kind, size);
+                hit = Reclaimer.retry(LIMITER, kind, size, budget);
                 if (hit == Limiter.OK) {
                     return;
                 }
@@ -352,7 +385,7 @@ public final class OffHeap {
             long limit = LIMITER.limit(hit);
             FlightEvents.limitExceeded(kind, size, used, limit, hit, site);
             if (policy == Settings.POLICY_WARN) {
-                LIMITER.forceReserve(kind, size);
+                LIMITER.forceReserve(kind, size, budget);
                 OverLimitWarnings.report(kind, size, SITES.name(site), site, used, limit, hit, SITES);
                 return;
             }

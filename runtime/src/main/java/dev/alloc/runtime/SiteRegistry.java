@@ -46,11 +46,38 @@ public final class SiteRegistry {
     private final Map<String, Integer> ids = new HashMap<>();
     private volatile String[] names = new String[CHUNK_SITES];
     private volatile int[] kinds = new int[CHUNK_SITES];
+    /** Each site's budget slot ({@link Budgets#NONE} outside every prefix), resolved when it is interned. */
+    private volatile int[] budgetSlots = newBudgetSlots(CHUNK_SITES);
+    private Budgets budgets = Budgets.EMPTY;
     private volatile long[][] chunks = {new long[CHUNK_SITES * STRIDE]};
     private volatile int count = 1;
 
     public SiteRegistry() {
         names[0] = "(unknown)";
+    }
+
+    private static int[] newBudgetSlots(int length) {
+        int[] slots = new int[length];
+        java.util.Arrays.fill(slots, Budgets.NONE);
+        return slots;
+    }
+
+    /** Sets the budgets by package prefix; sites interned from now on get theirs (called once, at install). */
+    public synchronized void setBudgets(Budgets newBudgets) {
+        budgets = newBudgets;
+        for (int id = 1; id < count; id++) {
+            budgetSlots[id] = newBudgets.slotOf(names[id]);
+        }
+    }
+
+    public synchronized Budgets budgets() {
+        return budgets;
+    }
+
+    /** The budget slot of a site, or {@link Budgets#NONE}: one array read, for the hot path. */
+    public int budget(int site) {
+        int[] slots = budgetSlots;
+        return site < slots.length ? slots[site] : Budgets.NONE;
     }
 
     /** The id of a site, registering it on first sight. Not for hot paths. */
@@ -67,6 +94,7 @@ public final class SiteRegistry {
         ensureCapacity(id);
         names[id] = name;
         kinds[id] = kind;
+        budgetSlots[id] = budgets.slotOf(name);
         ids.put(key, id);
         count = id + 1;
         return id;
@@ -87,6 +115,9 @@ public final class SiteRegistry {
         System.arraycopy(names, 0, grownNames, 0, names.length);
         int[] grownKinds = new int[grown.length * CHUNK_SITES];
         System.arraycopy(kinds, 0, grownKinds, 0, kinds.length);
+        int[] grownBudgets = newBudgetSlots(grown.length * CHUNK_SITES);
+        System.arraycopy(budgetSlots, 0, grownBudgets, 0, budgetSlots.length);
+        budgetSlots = grownBudgets;
         names = grownNames;
         kinds = grownKinds;
         chunks = grown;

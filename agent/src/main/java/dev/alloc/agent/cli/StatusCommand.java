@@ -87,6 +87,15 @@ final class StatusCommand {
             byKind.append(' ').append(kind).append(' ').append(row == null ? 0L : (Long) row.get("value"));
         }
         out.println(byKind);
+        TabularData budgets = (TabularData) server.getAttribute(name, "UsedByBudget");
+        if (!budgets.isEmpty()) {
+            StringBuilder byBudget = new StringBuilder("used by budget:");
+            for (Object row : budgets.values()) {
+                CompositeData budget = (CompositeData) row;
+                byBudget.append(' ').append(budget.get("key")).append(' ').append(budget.get("value"));
+            }
+            out.println(byBudget);
+        }
         CompositeData[] sites = (CompositeData[]) server.getAttribute(name, "TopSites");
         if (sites.length == 0) {
             out.println("no live off-heap memory attributed to a site");

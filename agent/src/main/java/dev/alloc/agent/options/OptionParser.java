@@ -1,6 +1,7 @@
 package dev.alloc.agent.options;
 
 import dev.alloc.runtime.Kind;
+import dev.alloc.runtime.Limiter;
 import dev.alloc.runtime.Log;
 import dev.alloc.runtime.Settings;
 import java.io.File;
@@ -71,12 +72,44 @@ public final class OptionParser {
         });
     }
 
+    /** {@code budget.<package prefix>=<size>}: one key per prefix, so no list and no quoting. */
+    private static final String BUDGET = "budget.";
+    private static final Handler BUDGET_HANDLER = (key, value, s) -> {
+        if (s.budgets() == Limiter.MAX_BUDGETS) {
+            throw new OptionError("too many budgets (" + key + ")", "at most " + Limiter.MAX_BUDGETS + " budget.<prefix> options");
+        }
+        s.budget(key.substring(BUDGET.length()), positiveSize(key, value));
+    };
+
     private OptionParser() {
     }
 
     /** Every option key, in the order of DESIGN.md's table. */
     public static String keys() {
-        return String.join(", ", HANDLERS.keySet());
+        return String.join(", ", HANDLERS.keySet()) + ", " + BUDGET + "<package prefix>";
+    }
+
+    /** The handler of a key, or null for an unknown key. */
+    private static Handler handlerFor(String key) {
+        Handler handler = HANDLERS.get(key);
+        if (handler == null && key.startsWith(BUDGET) && isPackagePrefix(key.substring(BUDGET.length()))) {
+            return BUDGET_HANDLER;
+        }
+        return handler;
+    }
+
+    /** A dotted Java package (or class) name such as {@code io.netty} or {@code com.example.cache}. */
+    private static boolean isPackagePrefix(String name) {
+        if (name.isEmpty() || name.startsWith(".") || name.contains("..")) {
+            return false;
+        }
+        for (int i = 0; i < name.length(); i++) {
+            char c = name.charAt(i);
+            if (c != '.' && !Character.isJavaIdentifierPart(c)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     public static Settings parse(String agentArgs, Properties properties) throws OptionError {
@@ -107,7 +140,7 @@ public final class OptionParser {
             if (value.isEmpty()) {
                 throw new OptionError("option '" + entry.getKey() + "' has an empty value", "see the README's option table");
             }
-            HANDLERS.get(entry.getKey()).apply(entry.getKey(), value, settings);
+            handlerFor(entry.getKey()).apply(entry.getKey(), value, settings);
         }
         Settings built = settings.build();
         if (!built.strategy.equals("system") && built.pool == 0 && built.limit == 0 && !built.limitAuto) {
@@ -131,7 +164,7 @@ public final class OptionParser {
     }
 
     private static void requireKnown(String key, String shown) throws OptionError {
-        if (!HANDLERS.containsKey(key)) {
+        if (handlerFor(key) == null) {
             throw new OptionError("unknown option '" + printable(shown) + "'", keys());
         }
     }
