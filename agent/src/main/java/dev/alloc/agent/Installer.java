@@ -13,6 +13,8 @@ import dev.alloc.runtime.Settings;
 import dev.alloc.runtime.jmx.JmxRegistration;
 import dev.alloc.runtime.jmx.OffHeapMonitor;
 import java.lang.instrument.Instrumentation;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
@@ -29,8 +31,9 @@ final class Installer {
 
     static synchronized void start(String agentArgs, Instrumentation inst, boolean attached) throws Exception {
         Settings settings;
+        List<String> warnings = new ArrayList<>();
         try {
-            settings = OptionParser.parse(agentArgs, System.getProperties());
+            settings = OptionParser.parse(agentArgs, System.getProperties(), warnings::add);
         } catch (OptionError e) {
             System.err.println("alloc: " + e.getMessage());
             System.err.flush();
@@ -47,6 +50,7 @@ final class Installer {
         }
         started = true;
         Log.setLevel(settings.log);
+        warnings.forEach(Log::info);
         String limitDerivation = null;
         if (settings.limitAuto) {
             AutoLimit.Derived derived = AutoLimit.derive(ContainerMemory.ofThisProcess().read(),

@@ -4,19 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.alloc.it.programs.MappedFiles;
-import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.MethodSource;
 
 /** Kind {@code mapped} (issue 13): file mappings counted with their site, equal to the JDK's pool, capped only by limit.mapped. */
 class MappedFileTest {
-    static List<Jdk> jdks() {
-        return Jdk.all();
-    }
-
-    @ParameterizedTest
-    @MethodSource("jdks")
+    @EveryJdk
     void threeMappingsAreCountedAsTheJdksPoolCountsThemOutsideTheTotalUntilUnmapped(Jdk jdk) {
         String file = ForkedJvm.workDir("mapped").resolve("regions-" + jdk.feature() + ".bin").toString();
         ForkedJvm.Result r = ForkedJvm.on(jdk).agent("limit=1m,limit.mapped=6m,report=stderr")

@@ -10,21 +10,13 @@ import dev.alloc.it.programs.HoldUnsafeBlocks;
 import dev.alloc.it.programs.UnsafeBeforeAttach;
 import dev.alloc.it.programs.UnsafeRealloc;
 import dev.alloc.it.programs.UnsafeSites;
-import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.MethodSource;
 
 /** {@code sun.misc.Unsafe} memory under the real agent, on every JDK listed (issue 3, kind unsafe). */
 class UnsafeMemoryTest {
     private static final String PROGRAMS = "dev.alloc.it.programs.";
 
-    static List<Jdk> jdks() {
-        return Jdk.all();
-    }
-
-    @ParameterizedTest
-    @MethodSource("jdks")
+    @EveryJdk
     void limitStopsAtTheRightCountNamesTheSiteAndFreedMemoryIsReusable(Jdk jdk) {
         ForkedJvm.Result r = ForkedJvm.on(jdk).agent("limit=64m,report=stderr")
                 .main(HoldUnsafeBlocks.class, "100", "1048576").run();
@@ -34,8 +26,7 @@ class UnsafeMemoryTest {
                 + "direct 0; unsafe 67108864;"), r.toString());
     }
 
-    @ParameterizedTest
-    @MethodSource("jdks")
+    @EveryJdk
     void reallocateKeepsDataAndMovesTheAccountingToTheReallocatingSite(Jdk jdk) {
         ForkedJvm.Result r = ForkedJvm.on(jdk).agent("limit.unsafe=8m,report=stderr").main(UnsafeRealloc.class).run();
         assertEquals(0, r.exitCode(), r.toString());
@@ -58,8 +49,7 @@ class UnsafeMemoryTest {
         assertTrue(r.stderr().contains("; unsafe 700001;"), r.toString());
     }
 
-    @ParameterizedTest
-    @MethodSource("jdks")
+    @EveryJdk
     void distinctiveSizesPerSiteAreExact(Jdk jdk) {
         ForkedJvm.Result r = ForkedJvm.on(jdk).agent("report=stderr").main(UnsafeSites.class).run();
         assertEquals(0, r.exitCode(), r.toString());
@@ -82,8 +72,7 @@ class UnsafeMemoryTest {
         }
     }
 
-    @ParameterizedTest
-    @MethodSource("jdks")
+    @EveryJdk
     void blocksTakenBeforeTheAgentPassThroughUncounted(Jdk jdk) {
         ForkedJvm.Result r = ForkedJvm.on(jdk).jvmArgs("-Djdk.attach.allowAttachSelf=true", "-XX:+EnableDynamicAgentLoading")
                 .main(UnsafeBeforeAttach.class, ForkedJvm.agentJar().toString(), "report=stderr").run();
@@ -98,8 +87,7 @@ class UnsafeMemoryTest {
     }
 
     /** Agrona 2.x calls jdk.internal.misc.Unsafe directly: counted once, at UnsafeApi's constant site, and capped (issue 13). */
-    @ParameterizedTest
-    @MethodSource("jdks")
+    @EveryJdk
     void agronaCallingTheJdksInternalUnsafeIsCountedExactlyAndCapped(Jdk jdk) {
         ForkedJvm.Result r = ForkedJvm.on(jdk).jvmArgs("--add-exports", "java.base/jdk.internal.misc=ALL-UNNAMED")
                 .agent("limit.unsafe=8m,report=stderr").main(AgronaUnsafe.class).run();

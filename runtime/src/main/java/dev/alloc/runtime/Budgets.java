@@ -2,8 +2,9 @@ package dev.alloc.runtime;
 
 /**
  * Budgets by package prefix ({@code budget.io.netty=256m}): memory whose call site lies in a
- * prefix is also charged to that prefix's budget, one more limit slot of the {@link Limiter}
- * ({@link Limiter#FIRST_BUDGET} + its index), next to its kind and the total.
+ * prefix is also charged to that prefix's budget, one of the {@link Limiter}'s extra limits
+ * ({@link Limiter#extraLimit}), on the path of its kind and the total: charged in the same
+ * per-thread batches, so a budget adds no shared write to the common path.
  *
  * <p>A site's budget is resolved once, when the site is interned ({@link SiteRegistry}), by the
  * longest prefix that contains the site's class: {@code io.netty} holds
@@ -12,16 +13,19 @@ package dev.alloc.runtime;
  * construction, so it is safe to share.
  */
 public final class Budgets {
-    /** No budget: the slot of a site outside every prefix. */
-    public static final int NONE = -1;
+    /** No budget: a site outside every prefix (the limiter's {@link Limiter#NO_EXTRA}). */
+    public static final int NONE = Limiter.NO_EXTRA;
     static final Budgets EMPTY = new Budgets(new String[0]);
 
     private final String[] prefixes;
 
-    /** @param prefixes dotted package prefixes, at most {@link Limiter#MAX_BUDGETS} */
+    /** The most budgets: each adds a path per kind to every thread's limit budget. */
+    public static final int MAX = 32;
+
+    /** @param prefixes dotted package prefixes, at most {@link #MAX} */
     public Budgets(String[] prefixes) {
-        if (prefixes.length > Limiter.MAX_BUDGETS) {
-            throw new IllegalArgumentException("at most " + Limiter.MAX_BUDGETS + " budgets");
+        if (prefixes.length > MAX) {
+            throw new IllegalArgumentException("at most " + MAX + " budgets");
         }
         this.prefixes = prefixes.clone();
     }
@@ -30,19 +34,19 @@ public final class Budgets {
         return prefixes.length;
     }
 
-    /** The prefix of the budget in limit slot {@code slot}. */
-    public String prefix(int slot) {
-        return prefixes[slot - Limiter.FIRST_BUDGET];
+    /** The prefix of the budget with limit id {@code which}. */
+    public String prefix(int which) {
+        return prefixes[which - Limiter.extraLimit(0)];
     }
 
-    /** The limit slot of the budget that holds the site named {@code siteName}, or {@link #NONE}. */
-    int slotOf(String siteName) {
+    /** The limit id of the budget that holds the site named {@code siteName}, or {@link #NONE}. */
+    int limitOf(String siteName) {
         int best = NONE;
         int bestLength = -1;
         for (int i = 0; i < prefixes.length; i++) {
             String prefix = prefixes[i];
             if (prefix.length() > bestLength && contains(prefix, siteName)) {
-                best = Limiter.FIRST_BUDGET + i;
+                best = Limiter.extraLimit(i);
                 bestLength = prefix.length();
             }
         }
@@ -59,7 +63,7 @@ public final class Budgets {
     public java.util.Map<String, Long> used(Limiter limiter) {
         java.util.Map<String, Long> used = new java.util.LinkedHashMap<>();
         for (int i = 0; i < prefixes.length; i++) {
-            used.put(prefixes[i], limiter.used(Limiter.FIRST_BUDGET + i));
+            used.put(prefixes[i], limiter.used(Limiter.extraLimit(i)));
         }
         return used;
     }
@@ -68,7 +72,7 @@ public final class Budgets {
     public java.util.List<String> describe(Limiter limiter) {
         java.util.List<String> lines = new java.util.ArrayList<>();
         for (int i = 0; i < prefixes.length; i++) {
-            int slot = Limiter.FIRST_BUDGET + i;
+            int slot = Limiter.extraLimit(i);
             long used = limiter.used(slot);
             lines.add("budget." + prefixes[i] + " used " + used + " bytes (" + Sizes.human(used) + "), peak "
                     + Sizes.human(limiter.peak(slot)) + ", of " + Sizes.human(limiter.limit(slot)));
@@ -77,7 +81,7 @@ public final class Budgets {
     }
 
     /**
-     * The option that sets a limit slot, as messages name it: {@code limit}, {@code limit.<kind>}
+     * The option that sets a limit, as messages name it: {@code limit}, {@code limit.<kind>}
      * or {@code budget.<prefix>}.
      */
     public String optionName(int which) {

@@ -4,7 +4,7 @@ import java.util.concurrent.atomic.AtomicIntegerArray;
 
 /** Logs once per limit when usage first reaches {@code warn} percent of it. */
 final class LimitWarnings implements Limiter.WarningListener {
-    private final AtomicIntegerArray logged = new AtomicIntegerArray(Limiter.SLOTS);
+    private final AtomicIntegerArray logged = new AtomicIntegerArray(Limiter.extraLimit(Budgets.MAX));
 
     @Override
     public void crossed(int which, long used, long limit) {

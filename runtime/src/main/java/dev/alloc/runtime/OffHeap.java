@@ -13,7 +13,8 @@ import dev.alloc.runtime.pool.PoolStatistics;
  * is never tracked, so the agent's own native memory cannot recurse into the agent.
  */
 public final class OffHeap {
-    private static final Limiter LIMITER = new Limiter();
+    /** Replaced once, at {@link #install}, by one with an extra limit per budget; nothing is tracked before. */
+    private static Limiter LIMITER = new Limiter();
     private static final AddressTable TABLE = new AddressTable();
     private static final SiteRegistry SITES = new SiteRegistry();
 
@@ -33,6 +34,8 @@ public final class OffHeap {
      */
     public static synchronized void install(Settings newSettings) {
         settings = newSettings;
+        String[] budgetPrefixes = newSettings.budgetPrefixes();
+        LIMITER = new Limiter(budgetPrefixes.length);
         Log.setLevel(newSettings.log);
         sitesOn = newSettings.sites;
         policy = newSettings.policy;
@@ -41,20 +44,24 @@ public final class OffHeap {
         for (int kind = 0; kind < Kind.COUNT; kind++) {
             LIMITER.setLimit(kind, newSettings.kindLimit(kind));
         }
-        String[] budgetPrefixes = newSettings.budgetPrefixes();
         for (int i = 0; i < budgetPrefixes.length; i++) {
-            LIMITER.setLimit(Limiter.FIRST_BUDGET + i, newSettings.budgetBytes(i));
+            LIMITER.setLimit(Limiter.extraLimit(i), newSettings.budgetBytes(i));
         }
         SITES.setBudgets(new Budgets(budgetPrefixes));
         LIMITER.setWarnPercent(newSettings.warnPercent);
         LIMITER.setWarningListener(new LimitWarnings());
         JdkThreads.discover();
         // Initialise everything the hooks touch now, not inside a JDK allocation path later.
-        SiteContext.current();
+        budget(SiteContext.current());
         SystemMemory.free(SystemMemory.allocate(16));
         LimitErrors.topHolders(SITES, -1);
         RawMemory.install(newSettings, new MisuseReports(SITES));
-        FlightEvents.install();
+        if (FlightEvents.jfrAvailable()) {
+            CoarseClock.start(); // block ages, for the recordings that may come
+        }
+        if (!FlightEvents.deferred()) {
+            FlightEvents.install();
+        }
         if (newSettings.report != null) {
             Runtime.getRuntime().addShutdownHook(new Thread(new Runnable() {
                 @Override
@@ -110,18 +117,22 @@ public final class OffHeap {
 
     /** Allocates {@code size} bytes of {@code kind}, reserving them against the limits first. */
     public static long allocate(int kind, long size) {
-        long token = reserve(kind, size);
-        if (token == UNTRACKED) {
+        if ((trackMask & (1 << kind)) == 0) {
             return SystemMemory.allocate(size);
         }
+        SiteContext context = SiteContext.current();
+        if (context.inAgent || size <= 0) {
+            return SystemMemory.allocate(size);
+        }
+        int site = reserve(kind, size, context);
         long address;
         try {
             address = RawMemory.allocate(size);
         } catch (Throwable mallocFailed) {
-            LIMITER.release(kind, size, SITES.budget((int) token));
+            LIMITER.release(budget(context), kind, SITES.budget(site), size);
             throw mallocFailed;
         }
-        commit(token, kind, address, size);
+        commit(context, site, kind, address, size);
         return address;
     }
 
@@ -143,9 +154,13 @@ public final class OffHeap {
         if (context.inAgent || size <= 0) {
             return UNTRACKED;
         }
+        return reserve(kind, size, context);
+    }
+
+    private static int reserve(int kind, long size, SiteContext context) {
         int site = siteOf(kind, context);
         int budget = SITES.budget(site);
-        int hit = LIMITER.tryReserve(kind, size, budget);
+        int hit = LIMITER.tryReserve(budget(context), kind, budget, size);
         if (hit != Limiter.OK) {
             overLimit(kind, size, site, budget, hit, context);
         }
@@ -153,19 +168,38 @@ public final class OffHeap {
     }
 
     /**
+     * This thread's limit budget. Looked up at each use, not held across calls that may block:
+     * a virtual thread's budget is its carrier's, and the thread may move to another carrier
+     * whenever it blocks. A platform thread's is kept in its context.
+     */
+    private static Limiter.Budget budget(SiteContext context) {
+        Limiter.Budget budget = context.budget;
+        if (budget == null) {
+            budget = LIMITER.budget();
+            if (!context.virtual) {
+                context.budget = budget;
+            }
+        }
+        return budget;
+    }
+
+    /**
      * The second half: records the block at {@code address}, or releases the reservation if 0
      * (failed). The caller, the hook, raises the allocation's event ({@link FlightEvents#sink()}).
      */
     static void commit(long token, int kind, long address, long size) {
-        if (token == UNTRACKED) {
-            return;
+        if (token != UNTRACKED) {
+            commit(SiteContext.current(), (int) token, kind, address, size);
         }
+    }
+
+    private static void commit(SiteContext context, int site, int kind, long address, long size) {
         if (address == 0) {
-            LIMITER.release(kind, size, SITES.budget((int) token));
+            LIMITER.release(budget(context), kind, SITES.budget(site), size);
             return;
         }
-        TABLE.put(address, BlockInfo.pack(size, kind, (int) token), CoarseClock.millis());
-        SITES.onAllocate((int) token, size);
+        TABLE.put(address, BlockInfo.pack(size, kind, site), CoarseClock.millis());
+        SITES.onAllocate(context.stripe, site, size);
     }
 
     /**
@@ -226,8 +260,9 @@ public final class OffHeap {
     /** The second half, once the memory is gone: releases what {@link #forget} returned. */
     static void released(long address, long info, int how) {
         if (info != BlockInfo.MISSING) {
-            LIMITER.release(BlockInfo.kind(info), BlockInfo.size(info), SITES.budget(BlockInfo.site(info)));
-            SITES.onFree(BlockInfo.site(info), BlockInfo.size(info), how);
+            SiteContext context = SiteContext.current();
+            LIMITER.release(budget(context), BlockInfo.kind(info), SITES.budget(BlockInfo.site(info)), BlockInfo.size(info));
+            SITES.onFree(context.stripe, BlockInfo.site(info), BlockInfo.size(info), how);
             if (BlockInfo.size(info) >= FlightEvents.freeMinSize()) {
                 FlightEvents.freed(BlockInfo.kind(info), BlockInfo.size(info), address, BlockInfo.site(info));
             }
@@ -253,7 +288,7 @@ public final class OffHeap {
         }
         if (growth > 0) {
             int checked = checkedBudget(BlockInfo.site(info), site);
-            int hit = LIMITER.tryReserve(BlockInfo.kind(info), growth, checked);
+            int hit = LIMITER.tryReserve(budget(context), BlockInfo.kind(info), checked, growth);
             if (hit != Limiter.OK) {
                 overLimit(BlockInfo.kind(info), growth, site, checked, hit, context);
             }
@@ -269,31 +304,33 @@ public final class OffHeap {
         int kind = BlockInfo.kind(info);
         long oldSize = BlockInfo.size(info);
         long growth = size - oldSize;
+        SiteContext context = SiteContext.current();
         int checked = checkedBudget(BlockInfo.site(info), site);
         if (failed) {
             if (growth > 0) {
-                LIMITER.release(kind, growth, checked);
+                LIMITER.release(budget(context), kind, checked, growth);
             }
             restore(address, info);
             return;
         }
         if (checked == Budgets.NONE) {
             // between budgets (or none): the old one gives the whole block back, the new one takes it
-            moveBetweenBudgets(SITES.budget(BlockInfo.site(info)), oldSize, moved == 0 ? Budgets.NONE : SITES.budget(site), size);
+            moveBetweenBudgets(context, kind, SITES.budget(BlockInfo.site(info)), oldSize,
+                    moved == 0 ? Budgets.NONE : SITES.budget(site), size);
         }
-        SITES.onFree(BlockInfo.site(info), oldSize, SiteRegistry.FREED_EXPLICITLY);
+        SITES.onFree(context.stripe, BlockInfo.site(info), oldSize, SiteRegistry.FREED_EXPLICITLY);
         if (oldSize >= FlightEvents.freeMinSize()) {
             FlightEvents.freed(kind, oldSize, address, BlockInfo.site(info));
         }
         if (moved == 0) {
-            LIMITER.release(kind, oldSize + Math.max(growth, 0), checked); // freed: nothing of it is left
+            LIMITER.release(budget(context), kind, checked, oldSize + Math.max(growth, 0)); // freed: nothing of it is left
             return;
         }
         TABLE.put(moved, BlockInfo.pack(size, kind, site), CoarseClock.millis());
         if (growth < 0) {
-            LIMITER.release(kind, -growth, checked);
+            LIMITER.release(budget(context), kind, checked, -growth);
         }
-        SITES.onAllocate(site, size);
+        SITES.onAllocate(context.stripe, site, size);
     }
 
     /**
@@ -312,11 +349,15 @@ public final class OffHeap {
         }
         int site = siteOf(Kind.MAPPED, context);
         int budget = SITES.budget(site);
-        int hit = LIMITER.tryReserve(Kind.MAPPED, size, budget);
+        if (LIMITER.limit(Kind.MAPPED) == 0 && budget == Budgets.NONE) {
+            return;
+        }
+        int hit = LIMITER.tryReserve(budget(context), Kind.MAPPED, budget, size);
         if (hit != Limiter.OK) {
             overLimit(Kind.MAPPED, size, site, budget, hit, context);
         }
-        LIMITER.release(Kind.MAPPED, size, budget); // allowed (or reserved by policy=warn): counted by mapped()
+        // allowed (or reserved by policy=warn): counted by mapped()
+        LIMITER.release(budget(context), Kind.MAPPED, budget, size);
     }
 
     /** A file mapping of {@code size} bytes now exists at {@code address} (kind {@code mapped}, outside the total). */
@@ -329,7 +370,7 @@ public final class OffHeap {
             return;
         }
         int site = siteOf(Kind.MAPPED, context);
-        LIMITER.forceReserve(Kind.MAPPED, size, SITES.budget(site));
+        LIMITER.forceReserve(budget(context), Kind.MAPPED, SITES.budget(site), size);
         TABLE.put(address, BlockInfo.pack(size, Kind.MAPPED, site), CoarseClock.millis());
         SITES.onAllocate(site, size);
     }
@@ -344,12 +385,15 @@ public final class OffHeap {
         return budget == SITES.budget(oldSite) ? budget : Budgets.NONE;
     }
 
-    private static void moveBetweenBudgets(int from, long oldSize, int to, long size) {
+    /** Moves a block's charge from one budget to another: its kind and the total are charged and released alike. */
+    private static void moveBetweenBudgets(SiteContext context, int kind, int from, long oldSize, int to, long size) {
         if (from != Budgets.NONE) {
-            LIMITER.charge(from, -oldSize);
+            LIMITER.forceReserve(budget(context), kind, Budgets.NONE, oldSize);
+            LIMITER.release(budget(context), kind, from, oldSize);
         }
         if (to != Budgets.NONE) {
-            LIMITER.charge(to, size);
+            LIMITER.forceReserve(budget(context), kind, to, size);
+            LIMITER.release(budget(context), kind, Budgets.NONE, size);
         }
     }
 
@@ -385,7 +429,7 @@ public final class OffHeap {
             long limit = LIMITER.limit(hit);
             FlightEvents.limitExceeded(kind, size, used, limit, hit, site);
             if (policy == Settings.POLICY_WARN) {
-                LIMITER.forceReserve(kind, size, budget);
+                LIMITER.forceReserve(budget(context), kind, budget, size);
                 OverLimitWarnings.report(kind, size, SITES.name(site), site, used, limit, hit, SITES);
                 return;
             }

@@ -25,10 +25,10 @@ final class Reclaimer {
     }
 
     /** Retries the reservation; returns {@link Limiter#OK} or the limit still exceeded. */
-    static int retry(Limiter limiter, int kind, long size, int budget) {
+    static int retry(Limiter limiter, int kind, long size, int budget) { // budget: Budgets.NONE or its limit id
         System.gc();
         long sleepMillis = 1;
-        int hit = limiter.tryReserve(kind, size, budget);
+        int hit = limiter.tryReserve(limiter.budget(), kind, budget, size);
         for (int i = 0; hit != Limiter.OK && i < MAX_SLEEPS; i++) {
             try {
                 Thread.sleep(sleepMillis);
@@ -37,7 +37,7 @@ final class Reclaimer {
                 return hit;
             }
             sleepMillis <<= 1;
-            hit = limiter.tryReserve(kind, size, budget);
+            hit = limiter.tryReserve(limiter.budget(), kind, budget, size);
         }
         return hit;
     }

@@ -1,7 +1,7 @@
 package dev.alloc.agent.options;
 
 import dev.alloc.runtime.Kind;
-import dev.alloc.runtime.Limiter;
+import dev.alloc.runtime.Budgets;
 import dev.alloc.runtime.Log;
 import dev.alloc.runtime.Settings;
 import java.io.File;
@@ -12,6 +12,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
+import java.util.function.Consumer;
 
 /**
  * Turns the agent argument ({@code key=value,key=value}) and {@code -Dalloc.<key>} system
@@ -22,8 +23,16 @@ public final class OptionParser {
     private static final String PROPERTY_PREFIX = "alloc.";
     /** {@code alloc.*} properties that are not options (internal test hooks). */
     private static final Set<String> NOT_OPTIONS = Set.of("alloc.cgroup.root");
+    /**
+     * What separates the items of a list value: {@code +}, which a shell passes through unquoted
+     * ({@code track=direct+unsafe}); {@code ;} too, for values written before (it must be quoted
+     * in a shell, which would otherwise end the command there).
+     */
+    public static final String LIST_SEPARATORS = "[+;]";
     /** The smallest pool region: one page. */
     private static final long MIN_POOL = 4096;
+    /** A size under this with no unit was surely meant with one ({@code limit=512}): it gets a warning. */
+    private static final long UNITLESS_WARNING_BELOW = 4096;
 
     /** Applies one validated value to the settings being built. */
     private interface Handler {
@@ -63,7 +72,7 @@ public final class OptionParser {
         HANDLERS.put("pool.fallback", (key, value, s) -> s.poolFallback(oneOf(key, value, "system", "fail")));
         HANDLERS.put("track", (key, value, s) -> s.trackMask(kinds(key, value)));
         HANDLERS.put("sites", (key, value, s) -> s.sites(oneOf(key, value, "on", "off").equals("on")));
-        HANDLERS.put("site.skip", (key, value, s) -> s.skipPrefixes(list(key, value, "package prefixes separated by ';' (e.g. io.netty.;com.example.pool.)")));
+        HANDLERS.put("site.skip", (key, value, s) -> s.skipPrefixes(list(key, value, "package prefixes separated by '+' (e.g. io.netty.+com.example.pool.)")));
         HANDLERS.put("report", (key, value, s) -> s.report(reportTarget(key, value)));
         HANDLERS.put("jfr", (key, value, s) -> s.jfr(recordingTarget(key, value)));
         HANDLERS.put("log", (key, value, s) -> {
@@ -75,8 +84,8 @@ public final class OptionParser {
     /** {@code budget.<package prefix>=<size>}: one key per prefix, so no list and no quoting. */
     private static final String BUDGET = "budget.";
     private static final Handler BUDGET_HANDLER = (key, value, s) -> {
-        if (s.budgets() == Limiter.MAX_BUDGETS) {
-            throw new OptionError("too many budgets (" + key + ")", "at most " + Limiter.MAX_BUDGETS + " budget.<prefix> options");
+        if (s.budgets() == Budgets.MAX) {
+            throw new OptionError("too many budgets (" + key + ")", "at most " + Budgets.MAX + " budget.<prefix> options");
         }
         s.budget(key.substring(BUDGET.length()), positiveSize(key, value));
     };
@@ -113,6 +122,16 @@ public final class OptionParser {
     }
 
     public static Settings parse(String agentArgs, Properties properties) throws OptionError {
+        return parse(agentArgs, properties, warning -> { });
+    }
+
+    /**
+     * As {@link #parse(String, Properties)}, and hands each option that is valid but surely not
+     * what was meant to {@code warnings}, as one line without the {@code alloc: } prefix: a size
+     * under 4 KiB with no unit ({@code limit=512}), {@code headroom} without {@code limit=auto},
+     * {@code pool}/{@code pool.fallback} without a pool strategy.
+     */
+    public static Settings parse(String agentArgs, Properties properties, Consumer<String> warnings) throws OptionError {
         Map<String, String> values = new LinkedHashMap<>();
         for (String name : properties.stringPropertyNames()) {
             if (name.startsWith(PROPERTY_PREFIX) && !NOT_OPTIONS.contains(name)) {
@@ -147,7 +166,31 @@ public final class OptionParser {
             throw new OptionError("strategy=" + built.strategy + " needs the size of its region: give pool=<size> or limit=<size>",
                     "e.g. strategy=" + built.strategy + ",pool=256m");
         }
+        warnAboutSurprises(values, built, warnings);
         return built;
+    }
+
+    private static void warnAboutSurprises(Map<String, String> values, Settings built, Consumer<String> warnings) {
+        for (Map.Entry<String, String> entry : values.entrySet()) {
+            String key = entry.getKey();
+            String value = entry.getValue();
+            boolean size = key.equals("limit") || key.startsWith("limit.") || key.equals("pool");
+            if (size && value.chars().allMatch(Character::isDigit) && Long.parseLong(value) < UNITLESS_WARNING_BELOW) {
+                warnings.accept("warning: " + key + "=" + value + " is " + value + " bytes; add a unit if you meant more ("
+                        + key + "=" + value + "m is " + value + " MiB)");
+            }
+        }
+        if (values.containsKey("headroom") && !built.limitAuto) {
+            warnings.accept("warning: headroom=" + printable(values.get("headroom")) + " does nothing without limit=auto");
+        }
+        if (built.strategy.equals("system")) {
+            for (String key : new String[] {"pool", "pool.fallback"}) {
+                if (values.containsKey(key)) {
+                    warnings.accept("warning: " + key + "=" + printable(values.get(key))
+                            + " does nothing with strategy=system; give a pool strategy: strategy=slab|buddy|tlsf|arena");
+                }
+            }
+        }
     }
 
     private static List<String> splitArgs(String agentArgs) {
@@ -213,7 +256,7 @@ public final class OptionParser {
 
     private static String[] list(String key, String value, String valid) throws OptionError {
         List<String> items = new ArrayList<>();
-        for (String item : value.split(";")) {
+        for (String item : value.split(LIST_SEPARATORS)) {
             String trimmed = item.trim();
             if (!trimmed.isEmpty()) {
                 items.add(trimmed);
@@ -226,7 +269,7 @@ public final class OptionParser {
     }
 
     private static int kinds(String key, String value) throws OptionError {
-        String valid = "kinds separated by ';' from " + Kind.names(", ");
+        String valid = "kinds separated by '+' from " + Kind.names(", ");
         int mask = 0;
         for (String name : list(key, value, valid)) {
             int kind = Kind.byName(name.toLowerCase(Locale.ROOT));
