@@ -10,13 +10,12 @@ import dev.alloc.runtime.Kind;
 import dev.alloc.runtime.Log;
 import dev.alloc.runtime.OffHeap;
 import dev.alloc.runtime.Settings;
-import dev.alloc.runtime.jmx.JmxRegistration;
-import dev.alloc.runtime.jmx.OffHeapMonitor;
 import java.lang.instrument.Instrumentation;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Consumer;
 
 /**
  * Installs the agent once the runtime is in the bootstrap loader: options, JDK access, the
@@ -33,7 +32,12 @@ final class Installer {
         Settings settings;
         List<String> warnings = new ArrayList<>();
         try {
-            settings = OptionParser.parse(agentArgs, System.getProperties(), warnings::add);
+            settings = OptionParser.parse(agentArgs, System.getProperties(), new Consumer<String>() {
+                @Override
+                public void accept(String warning) { // not a lambda: none on the start-up path
+                    warnings.add(warning);
+                }
+            });
         } catch (OptionError e) {
             System.err.println("alloc: " + e.getMessage());
             System.err.flush();
@@ -50,7 +54,9 @@ final class Installer {
         }
         started = true;
         Log.setLevel(settings.log);
-        warnings.forEach(Log::info);
+        for (String warning : warnings) {
+            Log.info(warning);
+        }
         String limitDerivation = null;
         if (settings.limitAuto) {
             AutoLimit.Derived derived = AutoLimit.derive(ContainerMemory.ofThisProcess().read(),
@@ -77,13 +83,19 @@ final class Installer {
             woven |= new MappedWeaver(inst).weave() ? mappedBit : 0;
         }
         Settings effective = settings.withTrackMask(settings.trackMask & woven);
+        boolean jfrDeferred = SubsystemHooks.deferJfr(effective.jfr != null);
         OffHeap.install(effective);
-        JmxRegistration.registerInBackground(new OffHeapMonitor(OffHeap.limiter(), OffHeap.sites(), OffHeap.strategy()));
+        Consumer<Module> readsRuntime = new Consumer<Module>() { // not a lambda: none on the start-up path
+            @Override
+            public void accept(Module module) {
+                inst.redefineModule(module, Set.of(runtime), Map.of(), Map.of(), Set.of(), Map.of());
+            }
+        };
+        SubsystemHooks.install(inst, jfrDeferred, readsRuntime);
 
         CallSiteTransformer callSites = new CallSiteTransformer(
                 InterceptedCall.forKinds(effective.trackMask, KindSupport.hasFfm()), effective.sites,
-                effective.sites ? effective.skipPrefixes() : new String[0],
-                module -> inst.redefineModule(module, Set.of(runtime), Map.of(), Map.of(), Set.of(), Map.of()));
+                effective.sites ? effective.skipPrefixes() : new String[0], readsRuntime);
         String rewritten = "";
         if (callSites.rewritesAnything()) {
             inst.addTransformer(callSites, true);

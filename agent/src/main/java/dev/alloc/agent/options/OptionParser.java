@@ -1,7 +1,7 @@
 package dev.alloc.agent.options;
 
-import dev.alloc.runtime.Kind;
 import dev.alloc.runtime.Budgets;
+import dev.alloc.runtime.Kind;
 import dev.alloc.runtime.Log;
 import dev.alloc.runtime.Settings;
 import java.io.File;
@@ -34,81 +34,114 @@ public final class OptionParser {
     /** A size under this with no unit was surely meant with one ({@code limit=512}): it gets a warning. */
     private static final long UNITLESS_WARNING_BELOW = 4096;
 
-    /** Applies one validated value to the settings being built. */
-    private interface Handler {
-        void apply(String key, String value, Settings.Builder settings) throws OptionError;
-    }
+    /**
+     * Every option key, in the order of DESIGN.md's table. A switch applies them rather than a
+     * map of lambdas: each lambda costs a generated class at every start (see docs/PERFORMANCE.md).
+     */
+    private static final List<String> KEYS = keyList();
 
-    private static final Map<String, Handler> HANDLERS = new LinkedHashMap<>();
-
-    static {
-        HANDLERS.put("limit", (key, value, s) -> {
-            if (value.equalsIgnoreCase("auto")) {
-                s.limitAuto();
-            } else {
-                s.limit(positiveSize(key, value));
-            }
-        });
-        HANDLERS.put("headroom", (key, value, s) -> s.headroomPercent(headroom(key, value)));
+    private static List<String> keyList() {
+        List<String> keys = new ArrayList<>();
+        keys.add("limit");
+        keys.add("headroom");
         for (int kind = 0; kind < Kind.COUNT; kind++) {
-            int k = kind;
-            HANDLERS.put("limit." + Kind.name(kind), (key, value, s) -> s.kindLimit(k, positiveSize(key, value)));
+            keys.add("limit." + Kind.name(kind));
         }
-        HANDLERS.put("policy", (key, value, s) -> {
-            String v = oneOf(key, value, "throw", "warn", "exit");
-            s.policy(v.equals("throw") ? Settings.POLICY_THROW : v.equals("warn") ? Settings.POLICY_WARN : Settings.POLICY_EXIT);
-        });
-        HANDLERS.put("warn", (key, value, s) -> s.warnPercent(percent(key, value)));
-        HANDLERS.put("strategy", (key, value, s) -> {
-            s.strategy(oneOf(key, value, "system", "slab", "buddy", "tlsf", "arena"));
-        });
-        HANDLERS.put("pool", (key, value, s) -> {
-            long bytes = positiveSize(key, value);
-            if (bytes < MIN_POOL) {
-                throw new OptionError("pool=" + printable(value) + " is too small (at least 4k)", SizeParser.VALID);
-            }
-            s.pool(bytes);
-        });
-        HANDLERS.put("pool.fallback", (key, value, s) -> s.poolFallback(oneOf(key, value, "system", "fail")));
-        HANDLERS.put("track", (key, value, s) -> s.trackMask(kinds(key, value)));
-        HANDLERS.put("sites", (key, value, s) -> s.sites(oneOf(key, value, "on", "off").equals("on")));
-        HANDLERS.put("site.skip", (key, value, s) -> s.skipPrefixes(list(key, value, "package prefixes separated by '+' (e.g. io.netty.+com.example.pool.)")));
-        HANDLERS.put("report", (key, value, s) -> s.report(reportTarget(key, value)));
-        HANDLERS.put("jfr", (key, value, s) -> s.jfr(recordingTarget(key, value)));
-        HANDLERS.put("log", (key, value, s) -> {
-            String v = oneOf(key, value, "quiet", "info", "debug");
-            s.log(v.equals("quiet") ? Log.QUIET : v.equals("info") ? Log.INFO : Log.DEBUG);
-        });
+        for (String key : new String[] {"policy", "warn", "strategy", "pool", "pool.fallback", "track", "sites",
+                "site.skip", "report", "jfr", "log"}) {
+            keys.add(key);
+        }
+        return keys;
     }
 
-    /** {@code budget.<package prefix>=<size>}: one key per prefix, so no list and no quoting. */
+    /** {@code budget.<package prefix>=<size>}: one key per prefix, so no list and nothing to quote. */
     private static final String BUDGET = "budget.";
-    private static final Handler BUDGET_HANDLER = (key, value, s) -> {
-        if (s.budgets() == Budgets.MAX) {
-            throw new OptionError("too many budgets (" + key + ")", "at most " + Budgets.MAX + " budget.<prefix> options");
+
+    /** Applies one validated value to the settings being built. */
+    private static void apply(String key, String value, Settings.Builder s) throws OptionError {
+        if (isBudget(key)) {
+            if (s.budgets() == Budgets.MAX) {
+                throw new OptionError("too many budgets (" + key + ")", "at most " + Budgets.MAX + " budget.<prefix> options");
+            }
+            s.budget(key.substring(BUDGET.length()), positiveSize(key, value));
+            return;
         }
-        s.budget(key.substring(BUDGET.length()), positiveSize(key, value));
-    };
+        if (key.startsWith("limit.")) {
+            s.kindLimit(Kind.byName(key.substring("limit.".length())), positiveSize(key, value));
+            return;
+        }
+        switch (key) {
+            case "limit":
+                if (value.equalsIgnoreCase("auto")) {
+                    s.limitAuto();
+                } else {
+                    s.limit(positiveSize(key, value));
+                }
+                break;
+            case "headroom":
+                s.headroomPercent(headroom(key, value));
+                break;
+            case "policy": {
+                String v = oneOf(key, value, "throw", "warn", "exit");
+                s.policy(v.equals("throw") ? Settings.POLICY_THROW : v.equals("warn") ? Settings.POLICY_WARN : Settings.POLICY_EXIT);
+                break;
+            }
+            case "warn":
+                s.warnPercent(percent(key, value));
+                break;
+            case "strategy":
+                s.strategy(oneOf(key, value, "system", "slab", "buddy", "tlsf", "arena"));
+                break;
+            case "pool": {
+                long bytes = positiveSize(key, value);
+                if (bytes < MIN_POOL) {
+                    throw new OptionError("pool=" + printable(value) + " is too small (at least 4k)", SizeParser.VALID);
+                }
+                s.pool(bytes);
+                break;
+            }
+            case "pool.fallback":
+                s.poolFallback(oneOf(key, value, "system", "fail"));
+                break;
+            case "track":
+                s.trackMask(kinds(key, value));
+                break;
+            case "sites":
+                s.sites(oneOf(key, value, "on", "off").equals("on"));
+                break;
+            case "site.skip":
+                s.skipPrefixes(list(key, value, "package prefixes separated by '+' (e.g. io.netty.+com.example.pool.)"));
+                break;
+            case "report":
+                s.report(reportTarget(key, value));
+                break;
+            case "jfr":
+                s.jfr(recordingTarget(key, value));
+                break;
+            case "log": {
+                String v = oneOf(key, value, "quiet", "info", "debug");
+                s.log(v.equals("quiet") ? Log.QUIET : v.equals("info") ? Log.INFO : Log.DEBUG);
+                break;
+            }
+            default:
+                throw new OptionError("unknown option '" + printable(key) + "'", keys());
+        }
+    }
 
     private OptionParser() {
     }
 
     /** Every option key, in the order of DESIGN.md's table. */
     public static String keys() {
-        return String.join(", ", HANDLERS.keySet()) + ", " + BUDGET + "<package prefix>";
+        return String.join(", ", KEYS) + ", " + BUDGET + "<package prefix>";
     }
 
-    /** The handler of a key, or null for an unknown key. */
-    private static Handler handlerFor(String key) {
-        Handler handler = HANDLERS.get(key);
-        if (handler == null && key.startsWith(BUDGET) && isPackagePrefix(key.substring(BUDGET.length()))) {
-            return BUDGET_HANDLER;
+    /** {@code budget.} and a dotted Java package (or class) name such as {@code io.netty}. */
+    private static boolean isBudget(String key) {
+        if (!key.startsWith(BUDGET)) {
+            return false;
         }
-        return handler;
-    }
-
-    /** A dotted Java package (or class) name such as {@code io.netty} or {@code com.example.cache}. */
-    private static boolean isPackagePrefix(String name) {
+        String name = key.substring(BUDGET.length());
         if (name.isEmpty() || name.startsWith(".") || name.contains("..")) {
             return false;
         }
@@ -159,7 +192,7 @@ public final class OptionParser {
             if (value.isEmpty()) {
                 throw new OptionError("option '" + entry.getKey() + "' has an empty value", "see the README's option table");
             }
-            handlerFor(entry.getKey()).apply(entry.getKey(), value, settings);
+            apply(entry.getKey(), value, settings);
         }
         Settings built = settings.build();
         if (!built.strategy.equals("system") && built.pool == 0 && built.limit == 0 && !built.limitAuto) {
@@ -175,7 +208,7 @@ public final class OptionParser {
             String key = entry.getKey();
             String value = entry.getValue();
             boolean size = key.equals("limit") || key.startsWith("limit.") || key.equals("pool");
-            if (size && value.chars().allMatch(Character::isDigit) && Long.parseLong(value) < UNITLESS_WARNING_BELOW) {
+            if (size && allDigits(value) && Long.parseLong(value) < UNITLESS_WARNING_BELOW) {
                 warnings.accept("warning: " + key + "=" + value + " is " + value + " bytes; add a unit if you meant more ("
                         + key + "=" + value + "m is " + value + " MiB)");
             }
@@ -207,7 +240,7 @@ public final class OptionParser {
     }
 
     private static void requireKnown(String key, String shown) throws OptionError {
-        if (handlerFor(key) == null) {
+        if (!KEYS.contains(key) && !isBudget(key)) {
             throw new OptionError("unknown option '" + printable(shown) + "'", keys());
         }
     }
@@ -312,6 +345,16 @@ public final class OptionParser {
                     "on, off, or a .jfr file path in an existing directory");
         }
         return value;
+    }
+
+    /** No stream or method reference: this runs at every start. */
+    private static boolean allDigits(String value) {
+        for (int i = 0; i < value.length(); i++) {
+            if (!Character.isDigit(value.charAt(i))) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** Shows control characters in user input as {@code ?}, so the error stays one line. */
