@@ -4,21 +4,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.alloc.it.programs.TwoBudgets;
-import java.util.List;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.MethodSource;
 
 /** Budgets by package prefix (issue 13): two packages, two budgets, four threads, exact figures, the budget's error. */
 class BudgetTest {
     private static final String ALPHA = "dev.alloc.it.programs.budget.alpha";
     private static final String BETA = "dev.alloc.it.programs.budget.beta";
 
-    static List<Jdk> jdks() {
-        return Jdk.all();
-    }
-
-    @ParameterizedTest
-    @MethodSource("jdks")
+    @EveryJdk
     void eachPackageIsChargedExactlyAndStoppedAtItsOwnBudget(Jdk jdk) {
         ForkedJvm.Result r = ForkedJvm.on(jdk)
                 .agent("budget." + ALPHA + "=16m,budget." + BETA + "=8m,limit=64m,report=stderr")
