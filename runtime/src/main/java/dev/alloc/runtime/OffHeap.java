@@ -246,7 +246,7 @@ public final class OffHeap {
         if (info == BlockInfo.MISSING) {
             RawMemory.freeUntracked(address);
         } else {
-            RawMemory.free(address);
+            RawMemory.free(address, BlockInfo.size(info));
             // Released after the memory is really gone, so used never under-counts it.
             released(address, info, how);
         }
