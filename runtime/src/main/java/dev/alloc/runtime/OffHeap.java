@@ -63,6 +63,10 @@ public final class OffHeap {
             FlightEvents.install();
         }
         if (newSettings.report != null) {
+            String refused = ExitReport.refusal(newSettings.report);
+            if (refused != null) {
+                Log.warn(refused + "; the report will go to standard error");
+            }
             Runtime.getRuntime().addShutdownHook(new Thread(new Runnable() {
                 @Override
                 public void run() {
