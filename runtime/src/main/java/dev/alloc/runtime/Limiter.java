@@ -119,18 +119,19 @@ public final class Limiter {
             long used;
             do {
                 used = (long) CELLS.getVolatile(cells, index);
-                now = used + size;
-                if (now > limit) {
+                if (size > limit - used) { // not used + size > limit: that overflows for huge sizes
                     return false;
                 }
+                now = used + size;
             } while (!CELLS.compareAndSet(cells, index, used, now));
         }
         raisePeak(which, now);
         long threshold = (long) CELLS.getOpaque(warnAt, which);
-        if (now >= threshold && now - size < threshold) {
+        if (limit > 0 && now >= threshold && now - size < threshold) {
             WarningListener listener = warningListener;
             if (listener != null) {
-                listener.crossed(which, now, limit(which));
+                // the limit this reservation was checked against: a concurrent setLimit(0) must not reach the listener
+                listener.crossed(which, now, limit);
             }
         }
         return true;

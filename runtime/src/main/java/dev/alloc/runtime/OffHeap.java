@@ -17,8 +17,12 @@ public final class OffHeap {
     private static final AddressTable TABLE = new AddressTable();
     private static final SiteRegistry SITES = new SiteRegistry();
 
-    /** Bit {@code 1 << kind} for each tracked kind; 0 until installed. Read on every call. */
-    private static int trackMask;
+    /**
+     * Bit {@code 1 << kind} for each tracked kind; 0 until installed. Read on every call, first:
+     * volatile and written last by {@link #install}, so a hook that sees a kind tracked also sees
+     * every other install-time field below (on x86 the read is a plain load).
+     */
+    private static volatile int trackMask;
     private static boolean sitesOn;
     private static int policy;
     private static StackSites stackSites;
@@ -48,6 +52,7 @@ public final class OffHeap {
         SiteContext.current();
         SystemMemory.free(SystemMemory.allocate(16));
         LimitErrors.topHolders(SITES, -1);
+        Reclaimer.warmUp();
         RawMemory.install(newSettings, new MisuseReports(SITES));
         FlightEvents.install();
         if (newSettings.report != null) {
@@ -88,6 +93,11 @@ public final class OffHeap {
         return RawMemory.strategy();
     }
 
+    /** Where the block at {@code address} really is: the pool strategy's name, or {@code system} (a fallback, libc's). */
+    public static String strategyOf(long address) {
+        return RawMemory.ownedByPool(address) ? RawMemory.strategy() : "system";
+    }
+
     /** The pool's figures (poolReserved is {@code reserved()}, poolFree {@code free()}), or null without a pool. */
     public static PoolStatistics poolStatistics() {
         return RawMemory.statistics();
@@ -113,7 +123,7 @@ public final class OffHeap {
         try {
             address = RawMemory.allocate(size);
         } catch (Throwable mallocFailed) {
-            LIMITER.release(kind, size);
+            LIMITER.release(kind, BlockInfo.accounted(size));
             throw mallocFailed;
         }
         commit(token, kind, address, size);
@@ -135,10 +145,12 @@ public final class OffHeap {
             return UNTRACKED;
         }
         SiteContext context = SiteContext.current();
-        if (context.inAgent || size <= 0) {
-            return UNTRACKED;
+        if (context.inAgent || !BlockInfo.trackable(size)) {
+            return UNTRACKED; // the JDK (or libc) refuses it itself, with its own exception
         }
+        size = BlockInfo.accounted(size);
         int site = siteOf(kind, context);
+        context.reserving = site;
         int hit = LIMITER.tryReserve(kind, size);
         if (hit != Limiter.OK) {
             overLimit(kind, size, site, hit, context);
@@ -151,6 +163,7 @@ public final class OffHeap {
         if (token == UNTRACKED) {
             return;
         }
+        size = BlockInfo.accounted(size);
         if (address == 0) {
             LIMITER.release(kind, size);
             return;
@@ -171,6 +184,10 @@ public final class OffHeap {
      * removal after that would remove the other thread's block.
      */
     public static long reallocate(int kind, long address, long size) {
+        if (size != 0 && !BlockInfo.trackable(size)) {
+            // the JDK's checks come first: IllegalArgumentException, the block untouched
+            return SystemMemory.reallocate(address, size);
+        }
         if (address == 0) {
             return allocate(kind, size);
         }
@@ -239,6 +256,7 @@ public final class OffHeap {
      * growth; returns the site. The caller puts the block back if this throws.
      */
     static int reserveResize(long info, long size) {
+        size = BlockInfo.accounted(size);
         int site = BlockInfo.site(info);
         long growth = size - BlockInfo.size(info);
         SiteContext context = SiteContext.current();
@@ -246,6 +264,7 @@ public final class OffHeap {
             site = siteOf(BlockInfo.kind(info), context);
         }
         if (growth > 0) {
+            context.reserving = site;
             int hit = LIMITER.tryReserve(BlockInfo.kind(info), growth);
             if (hit != Limiter.OK) {
                 overLimit(BlockInfo.kind(info), growth, site, hit, context);
@@ -259,6 +278,7 @@ public final class OffHeap {
      * freed ({@code size} 0). {@code failed} means nothing changed: the old block is put back.
      */
     static void commitResize(long address, long info, long size, int site, long moved, boolean failed) {
+        size = BlockInfo.accounted(size);
         int kind = BlockInfo.kind(info);
         long oldSize = BlockInfo.size(info);
         long growth = size - oldSize;
@@ -285,11 +305,6 @@ public final class OffHeap {
         if (size >= FlightEvents.allocationMinSize()) {
             FlightEvents.allocated(kind, size, moved, site);
         }
-    }
-
-    /** The site of the allocation this thread is making, for an event raised inside it. */
-    static int currentSite(int kind) {
-        return siteOf(kind, SiteContext.current());
     }
 
     private static int siteOf(int kind, SiteContext context) {

@@ -139,6 +139,12 @@ final class RawMemory {
         return SystemMemory.reallocate(address, size);
     }
 
+    /** Whether {@code address} lies in the pool's memory (never true without a pool). */
+    static boolean ownedByPool(long address) {
+        NativeAllocator p = pool;
+        return p != null && address != 0 && p.owns(address);
+    }
+
     /** Frees a tracked block. */
     static void free(long address) {
         NativeAllocator p = pool;

@@ -24,16 +24,14 @@ import org.objectweb.asm.Opcodes;
  *
  * <p>The JDK call itself stays where it was, in the application's class: caller-sensitive
  * checks (JDK 24+'s {@code sun.misc.Unsafe} warnings name the caller) still see the real caller.
- * The operand stack is unchanged around the call, so no stack map frame changes. If the call
- * throws before reaching a choke point, the site stays primed until the thread's next rewritten
- * call: at worst one later JDK-internal allocation on that thread borrows that site's name.
+ * The operand stack is unchanged around the call; a handler un-primes the site when the call
+ * throws (see {@link SiteFraming}), so no later allocation on the thread borrows its name.
  *
  * <p>JDK classes, the agent's own, and classes under a {@code site.skip} prefix are left alone
  * (allocations from them are named by a stack walk, past the skipped frames). A class whose
  * constant pool names no intercepted type is returned untouched after one scan of that pool.
  */
 public final class CallSiteTransformer implements ClassFileTransformer {
-    private static final String CONTEXT = "dev/alloc/runtime/SiteContext";
     private static final String[] NEVER = {"java/", "javax/", "jdk/", "sun/", "com/sun/", "dev/alloc/runtime/", "dev/alloc/agent/"};
 
     private final List<InterceptedCall> calls;
@@ -85,6 +83,7 @@ public final class CallSiteTransformer implements ClassFileTransformer {
 
     private byte[] rewrite(ClassReader reader) {
         ClassWriter writer = new ClassWriter(reader, 0);
+        boolean stackMapFrames = reader.readUnsignedShort(6) >= Opcodes.V1_6;
         String dottedName = reader.getClassName().replace('/', '.');
         boolean[] changed = {false};
         reader.accept(new ClassVisitor(Opcodes.ASM9, writer) {
@@ -100,7 +99,7 @@ public final class CallSiteTransformer implements ClassFileTransformer {
             public MethodVisitor visitMethod(int access, String methodName, String descriptor, String signature,
                                              String[] exceptions) {
                 MethodVisitor next = super.visitMethod(access, methodName, descriptor, signature, exceptions);
-                return new MethodVisitor(Opcodes.ASM9, next) {
+                return new SiteFraming(next, stackMapFrames, methodName.equals("<init>")) {
                     private int line = -1;
                     private boolean rewroteHere;
 
@@ -118,10 +117,9 @@ public final class CallSiteTransformer implements ClassFileTransformer {
                             return;
                         }
                         int site = OffHeap.internSite(siteName(dottedName, methodName, sourceFile, line), call.kind());
-                        super.visitLdcInsn(site);
-                        super.visitMethodInsn(Opcodes.INVOKESTATIC, CONTEXT, "prime", "(I)V", false);
+                        beginFramed(site);
                         super.visitMethodInsn(opcode, owner, name, desc, itf);
-                        super.visitMethodInsn(Opcodes.INVOKESTATIC, CONTEXT, "unprime", "()V", false);
+                        endFramed();
                         rewroteHere = true;
                         changed[0] = true;
                     }

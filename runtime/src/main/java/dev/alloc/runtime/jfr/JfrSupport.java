@@ -126,7 +126,7 @@ public final class JfrSupport implements FlightEvents.Sink {
         event.size = size;
         event.address = address;
         event.site = OffHeap.sites().name(site);
-        event.strategy = OffHeap.settings().strategy;
+        event.strategy = OffHeap.strategyOf(address);
         event.commit();
     }
 
