@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Runs the benchmark suite on JDK 17 and JDK 25 and writes docs/PERFORMANCE.md (see the README,
-# "Performance"). Takes about 15 minutes on 2 cores. Extra arguments go to dev.alloc.bench.Suite,
+# Runs the benchmark suite on JDK 17 and JDK 25 and writes docs/PERFORMANCE.md (see docs/BENCHMARKS.md).
+# Takes about 15 minutes on 2 cores. Extra arguments go to dev.alloc.bench.Suite,
 # e.g.  benchmarks/run.sh --quick --only 'Unsafe' --configs none,limit --out /tmp/perf.md
 #
 # JDKs: JDK17 and JDK25 name their homes (defaults: the Debian OpenJDK 17 and Temurin 25 paths).

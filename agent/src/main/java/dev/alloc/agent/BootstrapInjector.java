@@ -1,11 +1,14 @@
 package dev.alloc.agent;
 
 import java.io.IOException;
-import java.lang.reflect.Method;
+import java.lang.invoke.MethodHandles;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.jar.JarFile;
+import org.objectweb.asm.ClassWriter;
+import org.objectweb.asm.MethodVisitor;
+import org.objectweb.asm.Opcodes;
 
 /**
  * Makes the runtime's classes ({@code dev.alloc} outside {@code dev.alloc.agent}) classes of the
@@ -16,20 +19,35 @@ import java.util.jar.JarFile;
  * print a class-data-sharing warning at every start and turns CDS off for application classes.
  * A class whose supertype is not defined yet fails with {@code NoClassDefFoundError} and is
  * tried again after the others.
+ *
+ * <p>The agent is compiled with {@code --release 17}, which cannot name {@code jdk.internal.misc},
+ * and a reflective call would cost the start-up its first {@code Method.invoke} (on JDK 18+ that
+ * spins method handles: ~100 classes and tens of milliseconds on JDK 25). So the one call is
+ * made by a five-instruction class generated here ({@link #definerBytes}), defined in this
+ * package with {@link MethodHandles.Lookup#defineClass} after {@code jdk.internal.misc} has been
+ * exported to the agent's module.
  */
 final class BootstrapInjector {
-    private final Object unsafe;
-    private final Method defineClass;
+    /** Defines a class in the bootstrap loader; implemented by the generated class. */
+    interface Definer {
+        Class<?> define(String binaryName, byte[] bytes);
+    }
+
+    private static final String DEFINER = "dev/alloc/agent/BootstrapInjector$UnsafeDefiner";
+    private static final String DEFINER_INTERFACE = "dev/alloc/agent/BootstrapInjector$Definer";
+    /** Set by the generated class's static initialiser. */
+    static Definer definer;
 
     BootstrapInjector() throws ReflectiveOperationException {
-        Class<?> unsafeClass = Class.forName("jdk.internal.misc.Unsafe");
-        unsafe = unsafeClass.getMethod("getUnsafe").invoke(null);
-        defineClass = unsafeClass.getMethod("defineClass", String.class, byte[].class, int.class, int.class,
-                ClassLoader.class, java.security.ProtectionDomain.class);
+        // exportInternalMiscTo(agent module) must have run: the generated class links to jdk.internal.misc.
+        if (definer == null) {
+            Class<?> generated = MethodHandles.lookup().defineClass(definerBytes());
+            Class.forName(generated.getName(), true, generated.getClassLoader());
+        }
     }
 
     /** Defines every runtime class found in {@code agentJar}; returns how many. */
-    int injectRuntime(JarFile agentJar) throws IOException, ReflectiveOperationException {
+    int injectRuntime(JarFile agentJar) throws IOException {
         Map<String, byte[]> pending = RuntimeJar.classes(agentJar);
         int defined = 0;
         while (!pending.isEmpty()) {
@@ -37,13 +55,13 @@ final class BootstrapInjector {
             Throwable lastFailure = null;
             for (Map.Entry<String, byte[]> entry : pending.entrySet()) {
                 try {
-                    define(entry.getKey(), entry.getValue());
+                    definer.define(entry.getKey(), entry.getValue());
                     done.add(entry.getKey());
-                } catch (java.lang.reflect.InvocationTargetException e) {
-                    if (isAlreadyDefined(e.getCause())) {
+                } catch (LinkageError e) {
+                    if (isAlreadyDefined(e)) {
                         done.add(entry.getKey());
                     } else {
-                        lastFailure = e.getCause(); // most likely a supertype not defined yet
+                        lastFailure = e; // most likely a supertype not defined yet
                     }
                 }
             }
@@ -51,17 +69,67 @@ final class BootstrapInjector {
                 throw new IllegalStateException("cannot define " + pending.keySet() + " in the bootstrap loader",
                         lastFailure);
             }
-            done.forEach(pending::remove);
+            for (String name : done) {
+                pending.remove(name);
+            }
             defined += done.size();
         }
         return defined;
     }
 
-    private Class<?> define(String binaryName, byte[] bytes) throws ReflectiveOperationException {
-        return (Class<?>) defineClass.invoke(unsafe, binaryName, bytes, 0, bytes.length, null, null);
+    private static boolean isAlreadyDefined(Throwable failure) {
+        return String.valueOf(failure.getMessage()).contains("duplicate class definition");
     }
 
-    private static boolean isAlreadyDefined(Throwable failure) {
-        return failure instanceof LinkageError && String.valueOf(failure.getMessage()).contains("duplicate class definition");
+    /**
+     * <pre>
+     * final class BootstrapInjector$UnsafeDefiner implements Definer {
+     *     static { BootstrapInjector.definer = new BootstrapInjector$UnsafeDefiner(); }
+     *     public Class define(String name, byte[] b) {
+     *         return jdk.internal.misc.Unsafe.getUnsafe().defineClass(name, b, 0, b.length, null, null);
+     *     }
+     * }
+     * </pre>
+     */
+    static byte[] definerBytes() {
+        String unsafe = "jdk/internal/misc/Unsafe";
+        String definerType = "L" + DEFINER_INTERFACE + ";";
+        ClassWriter cw = new ClassWriter(0);
+        cw.visit(Opcodes.V17, Opcodes.ACC_FINAL | Opcodes.ACC_SUPER, DEFINER, null, "java/lang/Object",
+                new String[] {DEFINER_INTERFACE});
+        MethodVisitor init = cw.visitMethod(0, "<init>", "()V", null, null);
+        init.visitCode();
+        init.visitVarInsn(Opcodes.ALOAD, 0);
+        init.visitMethodInsn(Opcodes.INVOKESPECIAL, "java/lang/Object", "<init>", "()V", false);
+        init.visitInsn(Opcodes.RETURN);
+        init.visitMaxs(1, 1);
+        init.visitEnd();
+        MethodVisitor clinit = cw.visitMethod(Opcodes.ACC_STATIC, "<clinit>", "()V", null, null);
+        clinit.visitCode();
+        clinit.visitTypeInsn(Opcodes.NEW, DEFINER);
+        clinit.visitInsn(Opcodes.DUP);
+        clinit.visitMethodInsn(Opcodes.INVOKESPECIAL, DEFINER, "<init>", "()V", false);
+        clinit.visitFieldInsn(Opcodes.PUTSTATIC, "dev/alloc/agent/BootstrapInjector", "definer", definerType);
+        clinit.visitInsn(Opcodes.RETURN);
+        clinit.visitMaxs(2, 0);
+        clinit.visitEnd();
+        MethodVisitor define = cw.visitMethod(Opcodes.ACC_PUBLIC, "define", "(Ljava/lang/String;[B)Ljava/lang/Class;",
+                null, null);
+        define.visitCode();
+        define.visitMethodInsn(Opcodes.INVOKESTATIC, unsafe, "getUnsafe", "()L" + unsafe + ";", false);
+        define.visitVarInsn(Opcodes.ALOAD, 1);
+        define.visitVarInsn(Opcodes.ALOAD, 2);
+        define.visitInsn(Opcodes.ICONST_0);
+        define.visitVarInsn(Opcodes.ALOAD, 2);
+        define.visitInsn(Opcodes.ARRAYLENGTH);
+        define.visitInsn(Opcodes.ACONST_NULL);
+        define.visitInsn(Opcodes.ACONST_NULL);
+        define.visitMethodInsn(Opcodes.INVOKEVIRTUAL, unsafe, "defineClass",
+                "(Ljava/lang/String;[BIILjava/lang/ClassLoader;Ljava/security/ProtectionDomain;)Ljava/lang/Class;", false);
+        define.visitInsn(Opcodes.ARETURN);
+        define.visitMaxs(7, 3);
+        define.visitEnd();
+        cw.visitEnd();
+        return cw.toByteArray();
     }
 }

@@ -10,11 +10,12 @@ import dev.alloc.runtime.Kind;
 import dev.alloc.runtime.Log;
 import dev.alloc.runtime.OffHeap;
 import dev.alloc.runtime.Settings;
-import dev.alloc.runtime.jmx.JmxRegistration;
-import dev.alloc.runtime.jmx.OffHeapMonitor;
 import java.lang.instrument.Instrumentation;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Consumer;
 
 /**
  * Installs the agent once the runtime is in the bootstrap loader: options, JDK access, the
@@ -29,8 +30,14 @@ final class Installer {
 
     static synchronized void start(String agentArgs, Instrumentation inst, boolean attached) throws Exception {
         Settings settings;
+        List<String> warnings = new ArrayList<>();
         try {
-            settings = OptionParser.parse(agentArgs, System.getProperties());
+            settings = OptionParser.parse(agentArgs, System.getProperties(), new Consumer<String>() {
+                @Override
+                public void accept(String warning) { // not a lambda: none on the start-up path
+                    warnings.add(warning);
+                }
+            });
         } catch (OptionError e) {
             System.err.println("alloc: " + e.getMessage());
             System.err.flush();
@@ -47,6 +54,9 @@ final class Installer {
         }
         started = true;
         Log.setLevel(settings.log);
+        for (String warning : warnings) {
+            Log.info(warning);
+        }
         String limitDerivation = null;
         if (settings.limitAuto) {
             AutoLimit.Derived derived = AutoLimit.derive(ContainerMemory.ofThisProcess().read(),
@@ -63,21 +73,31 @@ final class Installer {
 
         int available = KindSupport.availableKinds();
         int mallocBit = 1 << Kind.MALLOC;
-        int woven = new ChokePointWeaver(inst).weave(settings.trackMask & available & ~mallocBit);
+        int mappedBit = 1 << Kind.MAPPED;
+        int woven = new ChokePointWeaver(inst).weave(settings.trackMask & available & ~mallocBit & ~mappedBit);
         if ((settings.trackMask & available & mallocBit) != 0) {
             JdkAccess.openLoaderTo(inst, runtime);
             woven |= new MallocWeaver(inst).weave() ? mallocBit : 0;
         }
+        if ((settings.trackMask & available & mappedBit) != 0) {
+            woven |= new MappedWeaver(inst).weave() ? mappedBit : 0;
+        }
         Settings effective = settings.withTrackMask(settings.trackMask & woven);
+        boolean jfrDeferred = SubsystemHooks.deferJfr(effective.jfr != null);
         OffHeap.install(effective);
-        JmxRegistration.registerInBackground(new OffHeapMonitor(OffHeap.limiter(), OffHeap.sites(), OffHeap.strategy()));
+        Consumer<Module> readsRuntime = new Consumer<Module>() { // not a lambda: none on the start-up path
+            @Override
+            public void accept(Module module) {
+                inst.redefineModule(module, Set.of(runtime), Map.of(), Map.of(), Set.of(), Map.of());
+            }
+        };
+        SubsystemHooks.install(inst, jfrDeferred, readsRuntime);
 
         CallSiteTransformer callSites = new CallSiteTransformer(
-                InterceptedCall.forKinds(effective.trackMask, KindSupport.hasFfm()),
-                effective.sites ? effective.skipPrefixes() : new String[0],
-                module -> inst.redefineModule(module, Set.of(runtime), Map.of(), Map.of(), Set.of(), Map.of()));
+                InterceptedCall.forKinds(effective.trackMask, KindSupport.hasFfm()), effective.sites,
+                effective.sites ? effective.skipPrefixes() : new String[0], readsRuntime);
         String rewritten = "";
-        if (effective.sites) {
+        if (callSites.rewritesAnything()) {
             inst.addTransformer(callSites, true);
             if (attached) {
                 rewritten = "; attached: " + new LoadedClassRewriter(inst).retransformApplicationClasses();

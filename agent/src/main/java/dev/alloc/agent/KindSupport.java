@@ -13,7 +13,7 @@ final class KindSupport {
     }
 
     static int availableKinds() {
-        int kinds = 1 << Kind.DIRECT | 1 << Kind.UNSAFE;
+        int kinds = 1 << Kind.DIRECT | 1 << Kind.UNSAFE | 1 << Kind.MAPPED;
         if (hasFfm()) {
             kinds |= 1 << Kind.FFM | 1 << Kind.MALLOC; // malloc: libc called through FFM downcalls
         }

@@ -42,13 +42,20 @@ final class StartupLine {
                 tracked.add(Kind.name(kind));
             } else if ((requestedKinds & (1 << kind)) != 0) {
                 String why = (availableKinds & (1 << kind)) == 0 ? KindSupport.whyUnavailable(kind) : "not instrumentable";
-                notTracked.computeIfAbsent(why, w -> new ArrayList<>()).add(Kind.name(kind));
+                List<String> kinds = notTracked.get(why); // no lambda on the start-up path
+                if (kinds == null) {
+                    kinds = new ArrayList<>();
+                    notTracked.put(why, kinds);
+                }
+                kinds.add(Kind.name(kind));
             }
         }
         line.append(", tracking ").append(tracked.isEmpty() ? "nothing" : String.join(", ", tracked));
         if (!notTracked.isEmpty()) {
             List<String> reasons = new ArrayList<>();
-            notTracked.forEach((why, kinds) -> reasons.add(String.join(", ", kinds) + " " + why));
+            for (Map.Entry<String, List<String>> reason : notTracked.entrySet()) {
+                reasons.add(String.join(", ", reason.getValue()) + " " + reason.getKey());
+            }
             line.append(" (").append(String.join("; ", reasons)).append(')');
         }
         line.append(settings.sites ? ", sites on" : ", sites off");

@@ -25,7 +25,7 @@ import org.openjdk.jmh.runner.options.TimeValue;
  * <pre>
  *   java -jar benchmarks.jar --agent agent/target/alloc.jar --jdk 17=/path/to/jdk17 --jdk 25=/path/to/jdk25
  *        [--jfc path/alloc.jfc] [--classload-jar benchmarks/target/classload.jar] [--out docs/PERFORMANCE.md]
- *        [--quick] [--only REGEX] [--configs none,track,limit,...] [--threads 1,2] [--no-startup] [--no-jmh]
+ *        [--quick] [--only REGEX] [--configs none,track,limit,...] [--threads 1,2] [--rounds N] [--no-startup] [--no-jmh]
  *        [--prof NAME] [--no-prof] [--before-agent LABEL=older/alloc.jar] [--note TEXT]
  * </pre>
  */
@@ -90,12 +90,16 @@ public final class Suite {
             List<Config> configs = configs(a, jvm);
             results.configs.putIfAbsent(jvm.label, configs);
             if (a.jmh) {
+                // Interleaved: every configuration of one case and thread count runs back to
+                // back, so a change in the machine's load hits them alike; with --rounds N the
+                // whole sequence repeats and each figure is its best round.
                 for (Config config : configs) {
                     if (config.skipped != null) {
                         System.out.println("[" + jvm.label + "] " + config.title + ": skipped, " + config.skipped);
-                        continue;
                     }
-                    for (Case c : config.cases) {
+                }
+                for (int round = 0; round < a.rounds; round++) {
+                    for (Case c : ALL) {
                         if (c.bench == FfmArenaBench.class && !(jvm.feature() >= 22
                                 && FfmArenaBench.available(Suite.class.getClassLoader()))) {
                             continue;
@@ -104,7 +108,11 @@ public final class Suite {
                             continue;
                         }
                         for (int threads : a.threads) {
-                            runOne(a, jvm, config, c, threads, results);
+                            for (Config config : configs) {
+                                if (config.skipped == null && config.cases.contains(c)) {
+                                    runOne(a, jvm, config, c, threads, results);
+                                }
+                            }
                         }
                     }
                 }
@@ -194,7 +202,8 @@ public final class Suite {
         try {
             for (RunResult run : new Runner(options.build()).run()) {
                 Result<?> primary = run.getPrimaryResult();
-                results.scores.put(key, new double[] {primary.getScore(), primary.getScoreError()});
+                double[] score = {primary.getScore(), primary.getScoreError()};
+                results.scores.merge(key, score, (best, now) -> now[0] < best[0] ? now : best);
                 for (Map.Entry<String, Result> secondary : run.getSecondaryResults().entrySet()) {
                     results.secondary.computeIfAbsent(key, k -> new LinkedHashMap<>())
                             .put(secondary.getKey(), secondary.getValue().getScore());
@@ -226,6 +235,8 @@ public final class Suite {
         boolean jmh = true;
         boolean startup = true;
         int warmups = 3;
+        /** How many times the interleaved sequence runs; each figure is its best round. */
+        int rounds = 1;
         int iterations = 6;
         int iterationMillis = 500;
         int helloRuns = 10;
@@ -263,6 +274,7 @@ public final class Suite {
                     }
                     case "--only" -> a.only = Pattern.compile(args[++i]);
                     case "--no-jmh" -> a.jmh = false;
+                    case "--rounds" -> a.rounds = Integer.parseInt(args[++i]);
                     case "--no-startup" -> a.startup = false;
                     case "--prof" -> a.profilers.add(args[++i]);
                     case "--no-prof" -> a.profilers.clear();

@@ -6,24 +6,16 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.sun.tools.attach.VirtualMachine;
 import dev.alloc.it.programs.Controlled;
-import java.util.List;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.MethodSource;
 
 /** {@code java -jar alloc.jar attach} and {@code status} against a running JVM (issue 7). */
 class AttachTest {
     static final String SITE = JmxTest.SITE;
 
-    static List<Jdk> jdks() {
-        return Jdk.all();
-    }
-
     private static ForkedJvm.Result cli(Jdk jdk, String... args) {
         return ForkedJvm.on(jdk).jar(ForkedJvm.agentJar(), args).timeoutSeconds(60).run();
     }
 
-    @ParameterizedTest
-    @MethodSource("jdks")
+    @EveryJdk
     void attachThenCapThenStatus(Jdk jdk) {
         try (ForkedJvm.Running program = ForkedJvm.on(jdk).jvmArgs("-Djdk.nio.maxCachedBufferSize=0")
                 .main(Controlled.class).start()) {
@@ -53,8 +45,8 @@ class AttachTest {
             assertEquals(0, status.exitCode(), status.toString());
             assertTrue(status.stdout().startsWith("alloc in JVM " + pid + ": used 2.9 MiB (3000017 bytes), limit 5.0 MiB "
                     + "(5242880 bytes), peak "), status.toString());
-            assertTrue(status.stdout().contains("\nused by kind: direct 3000017 unsafe 0 ffm 0 malloc 0\n"), status.toString());
-            assertTrue(status.stdout().contains("\n       3,000,017    2.9 MiB        1    2.9 MiB  direct  " + SITE + "\n"),
+            assertTrue(status.stdout().contains("\nused by kind: direct 3000017 unsafe 0 ffm 0 malloc 0 mapped 0\n"), status.toString());
+            assertTrue(status.stdout().contains("\n     3,000,017     2.9 MiB           1     2.9 MiB  direct  " + SITE + "\n"),
                     status.toString());
 
             ForkedJvm.Result again = cli(jdk, "attach", pid, "limit=1g");
@@ -68,8 +60,7 @@ class AttachTest {
         }
     }
 
-    @ParameterizedTest
-    @MethodSource("jdks")
+    @EveryJdk
     void badOptionsNeverStopTheTarget(Jdk jdk) throws Exception {
         try (ForkedJvm.Running program = ForkedJvm.on(jdk).main(Controlled.class).start()) {
             program.awaitLine("ready", 0);
@@ -103,8 +94,7 @@ class AttachTest {
         }
     }
 
-    @ParameterizedTest
-    @MethodSource("jdks")
+    @EveryJdk
     void helpDescribesEveryCommandAndOption(Jdk jdk) {
         ForkedJvm.Result help = cli(jdk, "--help");
         assertEquals(0, help.exitCode(), help.toString());

@@ -7,16 +7,9 @@ import dev.alloc.it.programs.HoldDirectBuffers;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.MethodSource;
 
 /** {@code limit=auto} against fake cgroup v1 and v2 trees ({@code -Dalloc.cgroup.root}) (issue 7). */
 class AutoLimitTest {
-    static List<Jdk> jdks() {
-        return Jdk.all();
-    }
-
     private static Path v2(String name, String memoryMax) throws IOException {
         Path root = ForkedJvm.workDir("cgroup-" + name);
         Files.writeString(root.resolve("cgroup.controllers"), "cpu memory pids\n");
@@ -36,8 +29,7 @@ class AutoLimitTest {
                 .main(HoldDirectBuffers.class, "1000", "1048576").run();
     }
 
-    @ParameterizedTest
-    @MethodSource("jdks")
+    @EveryJdk
     void cgroupV2MemoryMaxLessHeapLessHeadroom(Jdk jdk) throws IOException {
         Path root = v2("v2-" + jdk.feature(), "402653184"); // 384 MiB
         ForkedJvm.Result r = hold(jdk, root, "limit=auto", "-Xmx128m");
@@ -49,8 +41,7 @@ class AutoLimitTest {
         assertTrue(r.stdout().startsWith("held 192\n"), r.toString());
     }
 
-    @ParameterizedTest
-    @MethodSource("jdks")
+    @EveryJdk
     void cgroupV1LimitInBytesWithHeadroom(Jdk jdk) throws IOException {
         Path root = v1("v1-" + jdk.feature(), "335544320"); // 320 MiB
         ForkedJvm.Result r = hold(jdk, root, "limit=auto,headroom=50%", "-Xmx64m");
@@ -62,8 +53,7 @@ class AutoLimitTest {
         assertTrue(r.stdout().startsWith("held 128\n"), r.toString());
     }
 
-    @ParameterizedTest
-    @MethodSource("jdks")
+    @EveryJdk
     void noContainerLimitMeansTrackingOnly(Jdk jdk) throws IOException {
         Path v2 = v2("unlimited-v2-" + jdk.feature(), "max");
         ForkedJvm.Result r = hold(jdk, v2, "limit=auto", "-Xmx64m");
@@ -79,8 +69,7 @@ class AutoLimitTest {
                 + "memory.limit_in_bytes of " + v1.resolve("memory") + " is unlimited); tracking only)"), r1.toString());
     }
 
-    @ParameterizedTest
-    @MethodSource("jdks")
+    @EveryJdk
     void aContainerNoLargerThanTheHeapLeavesNoLimit(Jdk jdk) throws IOException {
         Path root = v2("small-" + jdk.feature(), "104857600"); // 100 MiB
         ForkedJvm.Result r = ForkedJvm.on(jdk).agent("limit=auto").jvmArgs("-Dalloc.cgroup.root=" + root, "-XX:+UseG1GC", "-Xmx128m")
@@ -90,8 +79,7 @@ class AutoLimitTest {
                 + root.resolve("memory.max") + ") is not above the max heap 128.0 MiB; tracking only)"), r.toString());
     }
 
-    @ParameterizedTest
-    @MethodSource("jdks")
+    @EveryJdk
     void badHeadroomStopsTheJvmWithOneLine(Jdk jdk) {
         ForkedJvm.Result r = ForkedJvm.on(jdk).agent("limit=auto,headroom=100%").main(HoldDirectBuffers.class, "1", "1").run();
         assertEquals(1, r.exitCode(), r.toString());

@@ -7,29 +7,17 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
-import java.util.List;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.MethodSource;
 
 /** The examples, run as the README shows them (issue 7). */
 class ExamplesTest {
-    static List<Jdk> jdks() {
-        return Jdk.all();
-    }
-
-    static List<Jdk> ffmJdks() {
-        return Jdk.atLeast(22);
-    }
-
     static Path examplesJar() {
         Path jar = Paths.get(System.getProperty("alloc.examples.jar", "../examples/target/alloc-examples.jar"))
                 .toAbsolutePath().normalize();
-        assertTrue(Files.isRegularFile(jar), "no examples jar at " + jar + ": run 'mvn install' from the top directory");
+        assertTrue(Files.isRegularFile(jar), "no examples jar at " + jar + ": build it first: mvn -B verify from the top directory");
         return jar;
     }
 
-    @ParameterizedTest
-    @MethodSource("jdks")
+    @EveryJdk
     void nettyEchoServerIsStoppedByTheCapAtItsLeak(Jdk jdk) {
         ForkedJvm.Result r = ForkedJvm.on(jdk).agent("limit=24m,site.skip=io.netty.,report=stderr")
                 .jvmArgs("-cp", examplesJar().toString(), "dev.alloc.examples.NettyEcho").run();
@@ -46,9 +34,9 @@ class ExamplesTest {
         assertTrue(leak.liveBytes() > 8L << 20 && leak.liveBytes() <= 24L << 20, r.toString());
     }
 
-    @ParameterizedTest
-    @MethodSource("ffmJdks")
+    @EveryJdk
     void ffmArenasLeakIsNamedAndCloseIsCounted(Jdk jdk) {
+        jdk.require(22, "FFM is final from JDK 22");
         Path source = Paths.get("../examples/ffm/FfmArenas.java").toAbsolutePath().normalize();
         ForkedJvm.Result r = ForkedJvm.on(jdk).agent("limit=64m,report=stderr").source(source).run();
         assertEquals(0, r.exitCode(), r.toString());
@@ -59,23 +47,26 @@ class ExamplesTest {
         assertEquals(0, scratch.liveBytes(), "every confined arena was closed");
     }
 
-    @ParameterizedTest
-    @MethodSource("jdks")
+    @EveryJdk
     void attachDemoIsCappedAfterAttaching(Jdk jdk) {
+        // As the README runs it: no argument, so it runs until stopped.
         try (ForkedJvm.Running demo = ForkedJvm.on(jdk)
-                .jvmArgs("-cp", examplesJar().toString(), "dev.alloc.examples.AttachDemo", "30").start()) {
-            demo.awaitLine("AttachDemo running as pid " + demo.pid(), 0);
+                .jvmArgs("-cp", examplesJar().toString(), "dev.alloc.examples.AttachDemo").start()) {
+            String banner = demo.awaitLine("AttachDemo running as pid " + demo.pid(), 0);
+            assertTrue(banner.endsWith("; attach with: java -jar agent/target/alloc.jar attach " + demo.pid() + " limit=16m"),
+                    banner);
             ForkedJvm.Result attach = ForkedJvm.on(jdk).jar(ForkedJvm.agentJar(), "attach", Long.toString(demo.pid()), "limit=6m")
                     .run();
             assertEquals(0, attach.exitCode(), attach.toString());
             String error = demo.awaitLine("after ", 0);
             assertTrue(error.contains(": Off-heap limit exceeded: cannot allocate 1048583 bytes of direct memory at "
-                    + "dev.alloc.examples.AttachDemo.openSession(AttachDemo.java:32); used "), error);
+                    + "dev.alloc.examples.AttachDemo.openSession(AttachDemo.java:35); used "), error);
             ForkedJvm.Result status = ForkedJvm.on(jdk).jar(ForkedJvm.agentJar(), "status", Long.toString(demo.pid())).run();
             assertEquals(0, status.exitCode(), status.toString());
             assertTrue(status.stdout().contains("limit 6.0 MiB (6291456 bytes)"), status.toString());
-            assertTrue(status.stdout().contains("direct  dev.alloc.examples.AttachDemo.openSession(AttachDemo.java:32)\n"),
+            assertTrue(status.stdout().contains("direct  dev.alloc.examples.AttachDemo.openSession(AttachDemo.java:35)\n"),
                     status.toString());
+            assertTrue(demo.isAlive(), "the demo stopped by itself: " + demo.stdout());
         }
     }
 }

@@ -10,33 +10,24 @@ import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.MethodSource;
 
 /** FFM native segments from every kind of arena under the real agent (issue 3, kind ffm; JDK 22+). */
 class FfmArenaTest {
-    /** Every listed JDK; tests that need FFM skip the older ones (an empty source would be an error). */
-    static List<Jdk> jdks() {
-        return Jdk.all();
-    }
-
     private static Path program() throws Exception {
         return Paths.get(FfmArenaTest.class.getResource("/programs/FfmArenas.java").toURI());
     }
 
-    @ParameterizedTest
-    @MethodSource("jdks")
+    @EveryJdk
     void limitStopsAtTheRightCountAndClosingTheArenaMakesTheMemoryReusable(Jdk jdk) throws Exception {
-        assumeTrue(jdk.feature() >= 22, "FFM is final from JDK 22");
+        jdk.require(22, "FFM is final from JDK 22");
         ForkedJvm.Result r = ForkedJvm.on(jdk).agent("limit.ffm=64m,report=stderr").source(program(), "hold").run();
         HoldToTheLimit.assertStoppedAt64ThenReused(r, "ffm", true, "FfmArenas.hold(FfmArenas.java:29)",
                 "FfmArenas.hold(FfmArenas.java:39)");
     }
 
-    @ParameterizedTest
-    @MethodSource("jdks")
+    @EveryJdk
     void everyArenaAndAllocatorIsCountedAttributedAndReleased(Jdk jdk) throws Exception {
-        assumeTrue(jdk.feature() >= 22, "FFM is final from JDK 22");
+        jdk.require(22, "FFM is final from JDK 22");
         ForkedJvm.Result r = ForkedJvm.on(jdk).agent("report=stderr").source(program(), "kinds").run();
         assertEquals(0, r.exitCode(), r.toString());
         assertTrue(r.stdout().contains("aligned true\n"), r.toString());
@@ -57,14 +48,13 @@ class FfmArenaTest {
         assertTrue(r.stderr().contains("; ffm " + live + "; malloc 0"), r.toString());
     }
 
-    @ParameterizedTest
-    @MethodSource("jdks")
+    @EveryJdk
     void withoutFfmTheStartupLineSaysSoWithoutError(Jdk jdk) {
         assumeTrue(jdk.feature() < 22, "this JDK has FFM");
         ForkedJvm.Result r = ForkedJvm.on(jdk).agent("").main(TwoSites.class).run();
         assertEquals(0, r.exitCode(), r.toString());
-        assertEquals(List.of("alloc: started: limit none (tracking only), strategy system, tracking direct, unsafe "
-                + "(ffm, malloc unavailable on JDK " + jdk.feature() + "), sites on"), r.agentLines(), r.toString());
+        assertEquals(List.of("alloc: started: limit none (tracking only), strategy system, tracking direct, unsafe, "
+                + "mapped (ffm, malloc unavailable on JDK " + jdk.feature() + "), sites on"), r.agentLines(), r.toString());
     }
 
     private static void assertLive(Map<String, ExitReportRows.Row> rows, int line, long live, long total,

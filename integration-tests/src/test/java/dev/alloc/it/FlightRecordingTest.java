@@ -2,7 +2,6 @@ package dev.alloc.it;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.alloc.it.programs.JfrSites;
 import dev.alloc.it.programs.LateRecording;
@@ -10,7 +9,6 @@ import dev.alloc.it.programs.TwoSites;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -19,8 +17,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Collectors;
 import jdk.jfr.consumer.RecordedEvent;
 import jdk.jfr.consumer.RecordedFrame;
-import jdk.jfr.consumer.RecordingFile;
-import org.junit.jupiter.params.ParameterizedTest;
 import org.openjdk.jmc.common.IMCFrame;
 import org.openjdk.jmc.common.IMCStackTrace;
 import org.openjdk.jmc.common.item.Aggregators;
@@ -35,7 +31,6 @@ import org.openjdk.jmc.common.unit.IQuantity;
 import org.openjdk.jmc.common.unit.UnitLookup;
 import org.openjdk.jmc.flightrecorder.JfrAttributes;
 import org.openjdk.jmc.flightrecorder.JfrLoaderToolkit;
-import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * A recording made with the shipped {@code alloc.jfc} ({@code -XX:StartFlightRecording:settings=default,
@@ -53,10 +48,6 @@ class FlightRecordingTest {
 
     /** One recording per JDK, shared by the tests that read it. */
     private static final Map<Jdk, Path> RECORDINGS = new ConcurrentHashMap<>();
-
-    static List<Jdk> jdks() {
-        return Jdk.all();
-    }
 
     static Path recording(Jdk jdk) throws Exception {
         Path file = RECORDINGS.get(jdk);
@@ -101,39 +92,14 @@ class FlightRecordingTest {
         return found;
     }
 
-    @ParameterizedTest
-    @MethodSource("jdks")
+    @EveryJdk
     void recordingShowsExactSitesLifetimesAndLimits(Jdk jdk) throws Exception {
-        List<RecordedEvent> events = RecordingFile.readAllEvents(recording(jdk));
-        Map<String, RecordedEvent> lastUsage = new HashMap<>();
-        Map<String, Long> allocatedBySite = new HashMap<>();
-        List<RecordedEvent> exceeded = new ArrayList<>();
-        List<RecordedEvent> warnings = new ArrayList<>();
-        RecordedEvent lastStatistics = null;
-        for (RecordedEvent event : events) {
-            switch (event.getEventType().getName()) {
-                case "dev.alloc.CallSiteUsage":
-                    lastUsage.merge(event.getString("site"), event,
-                            (old, now) -> now.getStartTime().isBefore(old.getStartTime()) ? old : now);
-                    break;
-                case "dev.alloc.Allocation":
-                    allocatedBySite.merge(event.getString("site"), event.getLong("size"), Long::sum);
-                    break;
-                case "dev.alloc.OffHeapStatistics":
-                    if (lastStatistics == null || !event.getStartTime().isBefore(lastStatistics.getStartTime())) {
-                        lastStatistics = event;
-                    }
-                    break;
-                case "dev.alloc.LimitExceeded":
-                    exceeded.add(event);
-                    break;
-                case "dev.alloc.LimitWarning":
-                    warnings.add(event);
-                    break;
-                default:
-                    break;
-            }
-        }
+        RecordedEvents events = new RecordedEvents(recording(jdk));
+        Map<String, RecordedEvent> lastUsage = events.lastUsage();
+        Map<String, Long> allocatedBySite = events.allocatedBySite();
+        List<RecordedEvent> exceeded = events.ofType("dev.alloc.LimitExceeded");
+        List<RecordedEvent> warnings = events.ofType("dev.alloc.LimitWarning");
+        RecordedEvent lastStatistics = events.latest("dev.alloc.OffHeapStatistics");
         String a = site(lastUsage.keySet(), "holdA");
         String b = site(lastUsage.keySet(), "holdB");
         String explicit = site(lastUsage.keySet(), "freedExplicitly");
@@ -154,10 +120,11 @@ class FlightRecordingTest {
         assertEquals(B, allocatedBySite.get(b));
         assertEquals(EXPLICIT, allocatedBySite.get(explicit));
         assertEquals(GC, allocatedBySite.get(gc));
-        for (RecordedEvent event : events) {
-            if (event.getEventType().getName().equals("dev.alloc.Allocation") && a.equals(event.getString("site"))) {
+        for (RecordedEvent event : events.ofType("dev.alloc.Allocation")) {
+            if (a.equals(event.getString("site"))) {
                 assertTrue(hasFrame(event, JfrSites.class.getName(), "holdA"), "stack trace reaches holdA: " + event);
                 assertEquals("direct", event.getString("kind"));
+                assertStartsOutsideTheAgent(jdk, event, "java.nio.DirectByteBuffer.<init>", "java.nio.ByteBuffer.allocateDirect");
             }
         }
 
@@ -181,14 +148,16 @@ class FlightRecordingTest {
         assertTrue(limitHit.getLong("used") >= A + B && limitHit.getLong("used") + (64L << 20) > LIMIT);
         assertEquals(b, limitHit.getString("topSite"));
         assertTrue(hasFrame(limitHit, JfrSites.class.getName(), "overTheLimit"), limitHit.toString());
+        if (jdk.feature() >= 23) {
+            assertEquals("java.nio.ByteBuffer.allocateDirect", frameName(limitHit.getStackTrace().getFrames().get(0)), limitHit.toString());
+        }
 
         assertEquals(1, warnings.size(), warnings.toString());
         assertEquals(b, warnings.get(0).getString("site"), "B's allocations cross 30% of the limit");
         assertEquals("all", warnings.get(0).getString("kind"));
     }
 
-    @ParameterizedTest
-    @MethodSource("jdks")
+    @EveryJdk
     void aRecordingStartedLaterGetsThePeriodicEventsAndAllocations(Jdk jdk) throws Exception {
         Path file = ForkedJvm.workDir("jfr").resolve("LateRecording-" + jdk.feature() + ".jfr");
         Files.deleteIfExists(file);
@@ -196,15 +165,9 @@ class FlightRecordingTest {
                 .main(LateRecording.class, ForkedJvm.agentJar().resolveSibling("alloc.jfc").toString(), file.toString())
                 .timeoutSeconds(60).run();
         assertEquals(0, r.exitCode(), r.toString());
-        Map<String, RecordedEvent> lastUsage = new HashMap<>();
-        long allocated = 0;
-        for (RecordedEvent event : RecordingFile.readAllEvents(file)) {
-            if (event.getEventType().getName().equals("dev.alloc.CallSiteUsage")) {
-                lastUsage.put(event.getString("site"), event);
-            } else if (event.getEventType().getName().equals("dev.alloc.Allocation")) {
-                allocated += event.getLong("size");
-            }
-        }
+        RecordedEvents events = new RecordedEvents(file);
+        Map<String, RecordedEvent> lastUsage = events.lastUsage();
+        long allocated = events.allocatedBySite().values().stream().mapToLong(Long::longValue).sum();
         String before = site(lastUsage.keySet(), LateRecording.class, "before");
         String during = site(lastUsage.keySet(), LateRecording.class, "during");
         assertEquals(3 * 1_999_993L, lastUsage.get(before).getLong("liveBytes"), lastUsage.keySet().toString());
@@ -212,39 +175,27 @@ class FlightRecordingTest {
         assertEquals(4 * 1_048_583L, allocated, "only the allocations made while recording are events");
     }
 
-    @ParameterizedTest
-    @MethodSource("jdks")
+    @EveryJdk
     void jfrOptionRecordsWithTheShippedSettings(Jdk jdk) throws Exception {
         Path file = ForkedJvm.workDir("jfr").resolve("option-" + jdk.feature() + ".jfr");
         Files.deleteIfExists(file);
         ForkedJvm.Result r = ForkedJvm.on(jdk).agent("jfr=" + file).main(JfrSites.class, "1500").timeoutSeconds(60).run();
         assertEquals(0, r.exitCode(), r.toString());
         assertTrue(r.stderr().contains("alloc: recording off-heap events to " + file), r.toString());
-        Map<String, Long> allocatedBySite = new HashMap<>();
-        int statistics = 0;
-        int stackTraces = 0;
-        int collections = 0;
-        for (RecordedEvent event : RecordingFile.readAllEvents(file)) {
-            String type = event.getEventType().getName();
-            if (type.equals("dev.alloc.Allocation")) {
-                allocatedBySite.merge(event.getString("site"), event.getLong("size"), Long::sum);
-                stackTraces += event.getStackTrace() != null ? 1 : 0;
-            } else if (type.equals("dev.alloc.OffHeapStatistics")) {
-                statistics++;
-            } else if (type.equals("jdk.GarbageCollection")) {
-                collections++;
-            }
-        }
+        RecordedEvents events = new RecordedEvents(file);
+        Map<String, Long> allocatedBySite = events.allocatedBySite();
+        long stackTraces = events.ofType("dev.alloc.Allocation").stream().filter(e -> e.getStackTrace() != null).count();
+        int statistics = events.ofType("dev.alloc.OffHeapStatistics").size();
+        int collections = events.ofType("jdk.GarbageCollection").size();
         assertEquals(B, allocatedBySite.get(site(allocatedBySite.keySet(), "holdB")));
-        assertEquals(44, stackTraces, "every allocation from 1 MiB (no limit: the 64 MiB one too), with its stack trace");
+        assertEquals(44L, stackTraces, "every allocation from 1 MiB (no limit: the 64 MiB one too), with its stack trace");
         assertTrue(statistics >= 1, "periodic statistics every second");
         assertTrue(collections >= 1, "the JDK's default settings are part of the recording (the program calls System.gc)");
     }
 
-    @ParameterizedTest
-    @MethodSource("jdks")
+    @EveryJdk
     void arenaCloseAndGcOfFfmMemoryAreToldApart(Jdk jdk) throws Exception {
-        assumeTrue(jdk.feature() >= 22, "FFM is final from JDK 22");
+        jdk.require(22, "FFM is final from JDK 22");
         Path file = ForkedJvm.workDir("jfr").resolve("JfrArenas-" + jdk.feature() + ".jfr");
         Files.deleteIfExists(file);
         Path program = Paths.get(FlightRecordingTest.class.getResource("/programs/JfrArenas.java").toURI());
@@ -253,16 +204,9 @@ class FlightRecordingTest {
                         + ForkedJvm.agentJar().resolveSibling("alloc.jfc") + ",filename=" + file)
                 .source(program).timeoutSeconds(60).run();
         assertEquals(0, r.exitCode(), r.toString());
-        Map<String, RecordedEvent> lastUsage = new HashMap<>();
-        Map<String, Long> allocatedBySite = new HashMap<>();
-        for (RecordedEvent event : RecordingFile.readAllEvents(file)) {
-            if (event.getEventType().getName().equals("dev.alloc.CallSiteUsage")) {
-                lastUsage.merge(event.getString("site"), event,
-                        (old, now) -> now.getStartTime().isBefore(old.getStartTime()) ? old : now);
-            } else if (event.getEventType().getName().equals("dev.alloc.Allocation")) {
-                allocatedBySite.merge(event.getString("site"), event.getLong("size"), Long::sum);
-            }
-        }
+        RecordedEvents events = new RecordedEvents(file);
+        Map<String, RecordedEvent> lastUsage = events.lastUsage();
+        Map<String, Long> allocatedBySite = events.allocatedBySite();
         String closed = null;
         String dropped = null;
         for (String site : lastUsage.keySet()) {
@@ -284,8 +228,7 @@ class FlightRecordingTest {
         assertEquals(2 * 1_111_112L, allocatedBySite.get(dropped));
     }
 
-    @ParameterizedTest
-    @MethodSource("jdks")
+    @EveryJdk
     void withoutTheJfrModuleTheAgentRunsWithoutEvents(Jdk jdk) {
         // As a jlinked runtime without jdk.jfr: the Flight Recorder classes must never be loaded.
         ForkedJvm.Result r = ForkedJvm.on(jdk).jvmArgs("--limit-modules", "java.base,java.instrument,jdk.unsupported")
@@ -311,8 +254,7 @@ class FlightRecordingTest {
             Attribute.attr("oldestLiveAge", "Oldest Live Age", UnitLookup.TIMESPAN);
     private static final IAttribute<IQuantity> USED = Attribute.attr("used", "Used", UnitLookup.MEMORY);
 
-    @ParameterizedTest
-    @MethodSource("jdks")
+    @EveryJdk
     void missionControlFindsTheEventsAndSumsBytesBySite(Jdk jdk) throws Exception {
         IItemCollection items = JfrLoaderToolkit.loadEvents(recording(jdk).toFile());
         Map<String, String> labels = new HashMap<>();
@@ -393,6 +335,28 @@ class FlightRecordingTest {
         assertEquals(0, usage.getLong("freedByCloseBytes"), usage.toString());
         assertEquals(liveBytes + explicitBytes + gcBytes, usage.getLong("totalBytes"), usage.toString());
         assertEquals("direct", usage.getString("kind"));
+    }
+
+    /**
+     * On JDK 23+ the stack filter leaves the API the application called on top; before, at most
+     * two agent frames lead, then the JDK's frame below that API (issue 13).
+     */
+    private static void assertStartsOutsideTheAgent(Jdk jdk, RecordedEvent event, String jdkFrame, String apiFrame) {
+        List<RecordedFrame> frames = event.getStackTrace().getFrames();
+        if (jdk.feature() >= 23) {
+            assertEquals(apiFrame, frameName(frames.get(0)), event.toString());
+            return;
+        }
+        int agentFrames = 0;
+        while (frameName(frames.get(agentFrames)).startsWith("dev.alloc.")) {
+            agentFrames++;
+        }
+        assertTrue(agentFrames <= 2, agentFrames + " agent frames: " + event);
+        assertEquals(jdkFrame, frameName(frames.get(agentFrames)), event.toString());
+    }
+
+    private static String frameName(RecordedFrame frame) {
+        return frame.getMethod().getType().getName() + "." + frame.getMethod().getName();
     }
 
     private static boolean hasFrame(RecordedEvent event, String type, String method) {

@@ -207,6 +207,10 @@ public final class ForkedJvm {
             throw new AssertionError("no line '" + prefix + "...' (#" + (skip + 1) + ") from " + this);
         }
 
+        public boolean isAlive() {
+            return process.isAlive();
+        }
+
         public String stdout() {
             return out.text();
         }

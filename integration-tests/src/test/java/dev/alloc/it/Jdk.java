@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.junit.jupiter.api.Assumptions;
 
 /**
  * A JDK the integration tests fork. The list comes from the {@code alloc.test.jdks} property or
@@ -41,15 +42,12 @@ public record Jdk(Path home, int feature) {
         return jdks;
     }
 
-    /** The JDKs with at least this feature version (for FFM: 22). */
-    public static List<Jdk> atLeast(int feature) {
-        List<Jdk> jdks = new ArrayList<>();
-        for (Jdk jdk : all()) {
-            if (jdk.feature >= feature) {
-                jdks.add(jdk);
-            }
-        }
-        return jdks;
+    /**
+     * Skips the running test (with the reason and this JDK's version) unless this JDK has at
+     * least the given feature version, e.g. {@code jdk.require(22, "FFM is final from JDK 22")}.
+     */
+    public void require(int minimumFeature, String why) {
+        Assumptions.assumeTrue(feature >= minimumFeature, () -> why + "; skipped on JDK " + feature);
     }
 
     public Path java() {

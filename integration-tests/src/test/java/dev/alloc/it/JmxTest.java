@@ -4,22 +4,14 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.alloc.it.programs.Controlled;
-import java.util.List;
 import javax.management.openmbean.CompositeData;
 import javax.management.openmbean.TabularData;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.MethodSource;
 
 /** The MXBean {@code dev.alloc:type=OffHeap}, read and written by a JMX client in another JVM (issue 7). */
 class JmxTest {
     static final String SITE = "dev.alloc.it.programs.Controlled$Holder.hold(Controlled.java:61)";
 
-    static List<Jdk> jdks() {
-        return Jdk.all();
-    }
-
-    @ParameterizedTest
-    @MethodSource("jdks")
+    @EveryJdk
     void clientReadsTheNumbersAndLowersTheLimit(Jdk jdk) throws Exception {
         try (ForkedJvm.Running program = ForkedJvm.on(jdk).agent("limit=64m")
                 // The JMX connection's socket I/O takes JDK temporary direct buffers; uncached, they are

@@ -25,8 +25,13 @@ final class LocalJmx implements AutoCloseable {
         this.name = new ObjectName(BEAN);
     }
 
-    /** Connects and waits until the agent's bean is registered (it is, on a background thread). */
+    /** Connects and waits until the agent's bean is registered. */
     static LocalJmx connect(long pid) throws Exception {
+        return connect(pid, 20_000);
+    }
+
+    /** Connects and waits at most {@code waitMillis} (0: not at all) until the agent's bean is registered. */
+    static LocalJmx connect(long pid, long waitMillis) throws Exception {
         VirtualMachine vm = VirtualMachine.attach(Long.toString(pid));
         String address;
         try {
@@ -35,7 +40,7 @@ final class LocalJmx implements AutoCloseable {
             vm.detach();
         }
         LocalJmx jmx = new LocalJmx(JMXConnectorFactory.connect(new JMXServiceURL(address)));
-        long deadline = System.nanoTime() + 20_000_000_000L;
+        long deadline = System.nanoTime() + waitMillis * 1_000_000L;
         while (!jmx.server.isRegistered(jmx.name)) {
             if (System.nanoTime() > deadline) {
                 jmx.close();

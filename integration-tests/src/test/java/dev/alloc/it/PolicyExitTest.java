@@ -8,9 +8,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.alloc.it.programs.HoldDirectBuffers;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.MethodSource;
 
 /** {@code policy=exit}: the first over-limit allocation logs, reports and exits with status 3 (issue 7). */
 class PolicyExitTest {
@@ -19,12 +16,7 @@ class PolicyExitTest {
             + "memory at " + SITE + "; used 4194332 of 5242880 bytes; top holders: " + SITE + " 4194332 (4); "
             + "exiting with status 3";
 
-    static List<Jdk> jdks() {
-        return Jdk.all();
-    }
-
-    @ParameterizedTest
-    @MethodSource("jdks")
+    @EveryJdk
     void exitsWithStatus3AfterTheErrorAndTheReport(Jdk jdk) {
         ForkedJvm.Result r = ForkedJvm.on(jdk).agent("limit=5m,policy=exit").main(HoldDirectBuffers.class, "100", "1048583").run();
         assertEquals(3, r.exitCode(), r.toString());
@@ -37,8 +29,7 @@ class PolicyExitTest {
         assertTrue(r.stderr().indexOf(ERROR) < r.stderr().indexOf("alloc: off-heap memory by call site"), r.toString());
     }
 
-    @ParameterizedTest
-    @MethodSource("jdks")
+    @EveryJdk
     void theReportGoesToTheReportFileOnce(Jdk jdk) throws Exception {
         Path report = ForkedJvm.workDir("policy-exit-" + jdk.feature()).resolve("report.txt");
         Files.deleteIfExists(report);
@@ -53,8 +44,7 @@ class PolicyExitTest {
         assertEquals(4_194_332L, ExitReportRows.parse(text).get(SITE).liveBytes());
     }
 
-    @ParameterizedTest
-    @MethodSource("jdks")
+    @EveryJdk
     void shutdownHooksRunSoTheRecordingHoldsTheLimitEvent(Jdk jdk) throws Exception {
         Path jfr = ForkedJvm.workDir("policy-exit-jfr-" + jdk.feature()).resolve("exit.jfr");
         Files.deleteIfExists(jfr);
@@ -68,8 +58,7 @@ class PolicyExitTest {
                 report.toString());
     }
 
-    @ParameterizedTest
-    @MethodSource("jdks")
+    @EveryJdk
     void underTheLimitTheProgramEndsNormally(Jdk jdk) {
         ForkedJvm.Result r = ForkedJvm.on(jdk).agent("limit=5m,policy=exit").main(HoldDirectBuffers.class, "4", "1048583").run();
         assertEquals(0, r.exitCode(), r.toString());

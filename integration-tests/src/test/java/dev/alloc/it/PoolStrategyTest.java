@@ -2,7 +2,6 @@ package dev.alloc.it;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.alloc.it.programs.NettyOnPool;
 import dev.alloc.it.programs.PoolWorkout;
@@ -78,7 +77,7 @@ class PoolStrategyTest {
     @ParameterizedTest(name = "{1} on {0}")
     @MethodSource("everyStrategyOnEveryJdk")
     void ffmSegmentsAreAlignedZeroedAndReturned(Jdk jdk, String strategy) throws Exception {
-        assumeTrue(jdk.feature() >= 22, "FFM needs JDK 22+");
+        jdk.require(22, "FFM needs JDK 22+");
         Path source = Paths.get(getClass().getResource("/programs/FfmAlignedOnPool.java").toURI());
         ForkedJvm.Result r = ForkedJvm.on(jdk).agent("strategy=" + strategy + ",pool=64m").source(source).run();
         assertEquals(0, r.exitCode(), r.toString());
@@ -86,8 +85,7 @@ class PoolStrategyTest {
         assertTrue(r.stdout().contains("in use after close 0\n"), r.toString());
     }
 
-    @ParameterizedTest(name = "{0}")
-    @MethodSource("dev.alloc.it.Jdk#all")
+    @EveryJdk
     void fallbackFailRefusesWhatThePoolCannotServe(Jdk jdk) {
         ForkedJvm.Result r = ForkedJvm.on(jdk).agent("strategy=tlsf,pool=8m,pool.fallback=fail,report=stderr")
                 .main(dev.alloc.it.programs.PoolFallbackFail.class).run();
@@ -102,8 +100,7 @@ class PoolStrategyTest {
         assertTrue(r.stderr().contains("alloc: used 3145728 bytes"), r.toString());
     }
 
-    @ParameterizedTest(name = "{0}")
-    @MethodSource("dev.alloc.it.Jdk#all")
+    @EveryJdk
     void misuseBecomesFlightRecorderEvents(Jdk jdk) throws Exception {
         Path recording = ForkedJvm.workDir("pool-misuse-" + jdk.feature()).resolve("misuse.jfr");
         ForkedJvm.Result r = ForkedJvm.on(jdk).agent("strategy=buddy,limit=64m,jfr=" + recording)

@@ -8,20 +8,13 @@ import dev.alloc.it.programs.EmitAgentEvents;
 import java.awt.image.BufferedImage;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import javax.imageio.ImageIO;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.MethodSource;
 
 /** {@code java -jar alloc.jar report}: text and an HTML page checked in headless Chromium (issue 7). */
 class ReportTest {
     static final String SITE0 = "com.example.Site0.<init>(Site0.java:10)";
-
-    static List<Jdk> jdks() {
-        return Jdk.all();
-    }
 
     /** A recording with the agent's event names and known numbers, made by a real JVM of this JDK. */
     static Path recording(Jdk jdk, String name) {
@@ -35,8 +28,7 @@ class ReportTest {
         return ForkedJvm.on(jdk).jar(ForkedJvm.agentJar(), args).run();
     }
 
-    @ParameterizedTest
-    @MethodSource("jdks")
+    @EveryJdk
     void textHasTheSiteTableAndTheLimitEvents(Jdk jdk) {
         Path file = recording(jdk, "text");
         ForkedJvm.Result r = report(jdk, "report", file.toString(), "--top", "3");
@@ -45,18 +37,20 @@ class ReportTest {
         assertTrue(out.startsWith("alloc report: " + file + ", "), out);
         assertTrue(out.contains(", 12 statistics samples, 10 sites\n"), out);
         assertTrue(out.contains("sites by live bytes at the end (top 3 of 10):\n"), out);
-        assertTrue(out.contains("\n      23,999,916       12   22.9 MiB       24,777,697          13  759.6 KiB        0 B"
-                + "        0 B        1.2 s      1  direct  " + SITE0 + "\n"), out);
-        assertTrue(out.contains("\n       4,194,324       12    4.0 MiB        4,972,105          13        0 B  759.6 KiB"
-                + "        0 B        1.2 s      0  direct  com.example.Site2.<init>(Site2.java:12)\n"), out);
+        assertTrue(out.contains("\n    live bytes        live  live count   peak live       total bytes  total count"
+                + "  freed explicitly  freed by GC  freed by close  oldest live  limit errors  kind    site\n"), out);
+        assertTrue(out.contains("\n    23,999,916    22.9 MiB          12    22.9 MiB        24,777,697           13"
+                + "         759.6 KiB          0 B             0 B        1.2 s             1  direct  " + SITE0 + "\n"), out);
+        assertTrue(out.contains("\n     4,194,324     4.0 MiB          12     4.0 MiB         4,972,105           13"
+                + "               0 B    759.6 KiB             0 B        1.2 s             0  direct  "
+                + "com.example.Site2.<init>(Site2.java:12)\n"), out);
         assertEquals(3 + 1, out.split("\n\n")[1].split("\n").length - 1, "header + 3 rows:\n" + out);
         assertTrue(out.contains("limit events: 1 exceeded, 0 warnings\n"), out);
         assertTrue(out.matches("(?s).*\n  \\+\\d+\\.\\d{3} s  exceeded  direct  requested 1,999,993, used 48,272,052 of "
                 + "33,554,432 at " + Pattern.quote(SITE0) + "; top site " + Pattern.quote(SITE0) + "\n.*"), out);
     }
 
-    @ParameterizedTest
-    @MethodSource("jdks")
+    @EveryJdk
     void badArgumentsAreOneLineErrors(Jdk jdk) {
         ForkedJvm.Result missing = report(jdk, "report", "/nonexistent.jfr");
         assertEquals(1, missing.exitCode(), missing.toString());
@@ -66,8 +60,7 @@ class ReportTest {
         assertEquals("alloc: bad value 'none' for --top; valid: a whole number above 0", top.stderr().trim());
     }
 
-    @ParameterizedTest
-    @MethodSource("jdks")
+    @EveryJdk
     void htmlPageRendersInHeadlessChromiumWithoutErrors(Jdk jdk) throws Exception {
         Path file = recording(jdk, "html");
         Path html = file.resolveSibling("report.html");

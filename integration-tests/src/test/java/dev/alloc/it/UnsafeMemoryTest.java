@@ -5,25 +5,18 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.alloc.it.programs.AgronaUnsafe;
 import dev.alloc.it.programs.HoldUnsafeBlocks;
 import dev.alloc.it.programs.UnsafeBeforeAttach;
 import dev.alloc.it.programs.UnsafeRealloc;
 import dev.alloc.it.programs.UnsafeSites;
-import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.MethodSource;
 
 /** {@code sun.misc.Unsafe} memory under the real agent, on every JDK listed (issue 3, kind unsafe). */
 class UnsafeMemoryTest {
     private static final String PROGRAMS = "dev.alloc.it.programs.";
 
-    static List<Jdk> jdks() {
-        return Jdk.all();
-    }
-
-    @ParameterizedTest
-    @MethodSource("jdks")
+    @EveryJdk
     void limitStopsAtTheRightCountNamesTheSiteAndFreedMemoryIsReusable(Jdk jdk) {
         ForkedJvm.Result r = ForkedJvm.on(jdk).agent("limit=64m,report=stderr")
                 .main(HoldUnsafeBlocks.class, "100", "1048576").run();
@@ -33,8 +26,7 @@ class UnsafeMemoryTest {
                 + "direct 0; unsafe 67108864;"), r.toString());
     }
 
-    @ParameterizedTest
-    @MethodSource("jdks")
+    @EveryJdk
     void reallocateKeepsDataAndMovesTheAccountingToTheReallocatingSite(Jdk jdk) {
         ForkedJvm.Result r = ForkedJvm.on(jdk).agent("limit.unsafe=8m,report=stderr").main(UnsafeRealloc.class).run();
         assertEquals(0, r.exitCode(), r.toString());
@@ -57,8 +49,7 @@ class UnsafeMemoryTest {
         assertTrue(r.stderr().contains("; unsafe 700001;"), r.toString());
     }
 
-    @ParameterizedTest
-    @MethodSource("jdks")
+    @EveryJdk
     void distinctiveSizesPerSiteAreExact(Jdk jdk) {
         ForkedJvm.Result r = ForkedJvm.on(jdk).agent("report=stderr").main(UnsafeSites.class).run();
         assertEquals(0, r.exitCode(), r.toString());
@@ -81,8 +72,7 @@ class UnsafeMemoryTest {
         }
     }
 
-    @ParameterizedTest
-    @MethodSource("jdks")
+    @EveryJdk
     void blocksTakenBeforeTheAgentPassThroughUncounted(Jdk jdk) {
         ForkedJvm.Result r = ForkedJvm.on(jdk).jvmArgs("-Djdk.attach.allowAttachSelf=true", "-XX:+EnableDynamicAgentLoading")
                 .main(UnsafeBeforeAttach.class, ForkedJvm.agentJar().toString(), "report=stderr").run();
@@ -94,5 +84,24 @@ class UnsafeMemoryTest {
         assertEquals(0, rows.get(PROGRAMS + "UnsafeBeforeAttach.main(UnsafeBeforeAttach.java:25)").liveBytes(), r.toString());
         assertEquals(999_999, rows.get(PROGRAMS + "UnsafeBeforeAttach.main(UnsafeBeforeAttach.java:26)").liveBytes(),
                 r.toString());
+    }
+
+    /** Agrona 2.x calls jdk.internal.misc.Unsafe directly: counted once, at UnsafeApi's constant site, and capped (issue 13). */
+    @EveryJdk
+    void agronaCallingTheJdksInternalUnsafeIsCountedExactlyAndCapped(Jdk jdk) {
+        ForkedJvm.Result r = ForkedJvm.on(jdk).jvmArgs("--add-exports", "java.base/jdk.internal.misc=ALL-UNNAMED")
+                .agent("limit.unsafe=8m,report=stderr").main(AgronaUnsafe.class).run();
+        assertEquals(0, r.exitCode(), r.toString());
+        String allocate = "org.agrona.UnsafeApi.allocateMemory(UnsafeApi.java)";
+        assertTrue(r.stdout().startsWith("allocated 1999993\nreallocated 3000017 kept true\nfreed 0\n"
+                + "dev.alloc.OffHeapLimitExceededError: Off-heap limit exceeded: cannot allocate 9999991 bytes of unsafe memory at "
+                + allocate + "; used 0 of 8388608 bytes (limit.unsafe)"), r.toString());
+        assertTrue(r.stdout().endsWith("\nafter 0\n"), r.toString());
+        Map<String, ExitReportRows.Row> rows = ExitReportRows.parse(r.stderr());
+        assertEquals(1_999_993, rows.get(allocate).totalBytes(), r.toString());
+        ExitReportRows.Row grown = rows.get("org.agrona.UnsafeApi.reallocateMemory(UnsafeApi.java)");
+        assertEquals(3_000_017, grown.totalBytes(), r.toString());
+        assertEquals(0, grown.liveBytes(), r.toString());
+        assertEquals("unsafe", grown.kind(), r.toString());
     }
 }

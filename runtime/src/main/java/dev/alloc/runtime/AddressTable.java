@@ -2,7 +2,6 @@ package dev.alloc.runtime;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A lock-free map from a native address to its {@link BlockInfo}, so that a free, which gets
@@ -62,25 +61,42 @@ public final class AddressTable {
     private static final int INITIAL_CAPACITY = 1 << 12;
     private static final int SPINS_BEFORE_YIELD = 64;
 
-    /** One open-addressing table; {@code claimed} counts slots that ever left the empty state. */
+    /**
+     * One open-addressing table. Claims of never-used slots are counted per region of
+     * 1/{@value #REGIONS} of the slots, each count on its own cache line, so an insert writes no
+     * line but its slot's and, when it takes a never-used slot, its region's count (threads
+     * inserting in different regions share nothing). A region with more than 3/4 of its slots
+     * claimed makes the table grow; a claim that would leave a region without an empty slot is
+     * refused, so every region keeps one and a probe for a missing key always ends.
+     */
     private static final class Generation {
         final long[] slots;
         final int mask;
-        final int growAt;
-        final AtomicInteger claimed = new AtomicInteger();
+        final int regionShift;
+        final int regionGrowAt;
+        final int regionFull;
+        /** claims[region * CLAIMS_PAD]: slots of the region that ever left the empty state. */
+        final int[] claims = new int[REGIONS * CLAIMS_PAD];
         /** Set once this is no longer the newest generation; see the class comment. */
         volatile boolean closed;
 
         Generation(int capacity) {
             slots = new long[capacity * STRIDE];
             mask = capacity - 1;
-            growAt = capacity - (capacity >>> 2);
+            int regionSlots = capacity / REGIONS;
+            regionShift = Integer.numberOfTrailingZeros(regionSlots);
+            regionGrowAt = regionSlots - (regionSlots >>> 2);
+            regionFull = regionSlots - 1;
         }
 
-        int capacity() {
-            return mask + 1;
+        int claimsIndex(int slot) {
+            return (slot >>> regionShift) * CLAIMS_PAD;
         }
     }
+
+    private static final int REGIONS = 16;
+    private static final int CLAIMS_PAD = 32; // 128 bytes between regions' counts
+    private static final VarHandle CLAIMS = MethodHandles.arrayElementVarHandle(int[].class);
 
     /** Newest first. Replaced as a whole, never mutated. */
     private volatile Generation[] generations = {new Generation(INITIAL_CAPACITY)};
@@ -95,15 +111,17 @@ public final class AddressTable {
     public void put(long address, long info, long timeMillis) {
         while (true) {
             Generation newest = generations[0];
-            int index = claim(newest, address, false);
-            if (index < 0) {
+            int claimed = claim(newest, address, false);
+            if (claimed < 0) {
                 grow(newest);
                 continue;
             }
+            int index = claimed & (FRESH - 1);
             int base = index * STRIDE;
             newest.slots[base + 2] = timeMillis;
             SLOTS.setRelease(newest.slots, base + 1, info);
-            if (newest.claimed.get() >= newest.growAt) {
+            // Only a claim of a never-used slot can fill a region: a reused tombstone reads no count.
+            if (claimed >= FRESH && (int) CLAIMS.getVolatile(newest.claims, newest.claimsIndex(index)) >= newest.regionGrowAt) {
                 grow(newest);
             }
             if (newest.closed && take(newest.slots, base, address, info)) {
@@ -113,9 +131,13 @@ public final class AddressTable {
         }
     }
 
+    /** Added by {@link #claim} to the index of a slot that was never used before. */
+    private static final int FRESH = 1 << 30;
+
     /**
      * Claims a slot for {@code address} in {@code g} (an empty one, or also a tombstone unless
-     * {@code emptyOnly}); returns its index, or -1 when full. The claimed slot's info is 0.
+     * {@code emptyOnly}); returns its index, plus {@link #FRESH} if the slot was empty, or -1
+     * when full. The claimed slot's info is 0.
      */
     private static int claim(Generation g, long address, boolean emptyOnly) {
         long[] slots = g.slots;
@@ -124,12 +146,13 @@ public final class AddressTable {
         for (int probes = 0; probes <= mask; probes++, index = (index + 1) & mask) {
             long key = (long) SLOTS.getAcquire(slots, index * STRIDE);
             if (key == EMPTY) {
-                if (g.claimed.get() >= g.capacity() - 1) {
-                    return -1; // keep at least one empty slot so that misses terminate
+                int region = g.claimsIndex(index);
+                if ((int) CLAIMS.getVolatile(g.claims, region) >= g.regionFull) {
+                    return -1; // keep an empty slot in every region so that misses terminate
                 }
                 if (SLOTS.compareAndSet(slots, index * STRIDE, EMPTY, address)) {
-                    g.claimed.incrementAndGet();
-                    return index;
+                    CLAIMS.getAndAdd(g.claims, region, 1);
+                    return index + FRESH;
                 }
                 key = (long) SLOTS.getAcquire(slots, index * STRIDE);
             }
@@ -305,6 +328,7 @@ public final class AddressTable {
             if (index < 0) {
                 return false;
             }
+            index -= FRESH; // emptyOnly: always a fresh slot
             int target = index * STRIDE;
             to.slots[target + 2] = slots[base + 2];
             if (take(slots, base, key, info)) {

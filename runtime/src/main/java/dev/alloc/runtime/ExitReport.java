@@ -7,7 +7,6 @@ import java.io.PrintWriter;
 import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
-import java.util.Locale;
 
 /**
  * The site table written at JVM exit ({@code report=stderr|<file>}): every site that allocated,
@@ -15,6 +14,8 @@ import java.util.Locale;
  */
 public final class ExitReport {
     private static boolean written;
+    private static final SiteColumn[] COLUMNS = {SiteColumn.LIVE_BYTES, SiteColumn.LIVE, SiteColumn.LIVE_COUNT,
+        SiteColumn.PEAK_LIVE, SiteColumn.TOTAL_BYTES, SiteColumn.TOTAL_COUNT, SiteColumn.KIND, SiteColumn.SITE};
 
     private ExitReport() {
     }
@@ -23,11 +24,9 @@ public final class ExitReport {
     public static void write(PrintWriter out, Limiter limiter, SiteRegistry sites) {
         List<SiteTable.Row> rows = SiteTable.snapshot(sites, -1);
         out.println("alloc: off-heap memory by call site, largest live first (what is live at exit is the leak list)");
-        out.println(String.format(Locale.ROOT, "%16s %10s %8s %10s %16s %11s  %-6s  %s",
-                "live bytes", "live", "count", "peak", "total bytes", "total count", "kind", "site"));
+        out.println(SiteColumn.header(COLUMNS));
         for (SiteTable.Row row : rows) {
-            out.println(String.format(Locale.ROOT, "%,16d %10s %,8d %10s %,16d %,11d  %-6s  %s",
-                    row.liveBytes, Sizes.human(row.liveBytes), row.liveCount, Sizes.human(row.peakLiveBytes),
+            out.println(SiteColumn.row(COLUMNS, row.liveBytes, row.liveBytes, row.liveCount, row.peakLiveBytes,
                     row.totalBytes, row.totalCount, row.kind, row.site));
         }
         if (rows.isEmpty()) {

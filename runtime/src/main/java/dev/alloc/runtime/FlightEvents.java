@@ -10,18 +10,31 @@ package dev.alloc.runtime;
  * reaches {@link #allocationMinSize()}, which stays {@code Long.MAX_VALUE} while no running
  * recording enables {@code dev.alloc.Allocation} (likewise for frees). The JFR side keeps the
  * two gates equal to the enabled events' {@code minSize} setting.
+ *
+ * <p>Plugging in loads {@code jdk.jfr} (its listener API), so the agent defers it until Flight
+ * Recorder is about to start: it weaves a call to {@link #recorderStarting} into the start of
+ * {@code jdk.jfr.FlightRecorder.getFlightRecorder()}, through which every recording is created
+ * ({@code -XX:StartFlightRecording}, {@code jcmd JFR.start}, the API, JMX). The listener is then
+ * in place before the recorder initialises, so a late recording misses nothing.
  */
 public final class FlightEvents {
-    private static final String JFR_SUPPORT = "dev.alloc.runtime.jfr.JfrSupport";
-
     private static volatile long allocationGate = Long.MAX_VALUE;
     private static volatile long freeGate = Long.MAX_VALUE;
     private static volatile Sink sink;
     private static volatile boolean failed;
+    /** Set by the agent before {@link OffHeap#install}: plug in when the recorder starts, not at install. */
+    private static boolean deferred;
+    /** Set once plugging in has begun, on the thread doing it: guards against re-entry from inside JFR. */
+    private static volatile boolean installing;
 
     /** The JFR side: builds and commits the events. Calls arrive inside agent code. */
     public interface Sink {
-        void allocated(int kind, long size, long address, int site);
+        /**
+         * The block just allocated at {@code address} (0: none), called by the allocation hook
+         * itself, so that the event's stack trace starts with two agent frames on JDKs without
+         * stack filters. Never throws; finds the kind and site in the address table.
+         */
+        void allocated(long size, long address);
 
         void freed(int kind, long size, long address, int site);
 
@@ -43,18 +56,50 @@ public final class FlightEvents {
         return ModuleLayer.boot().findModule("jdk.jfr").isPresent();
     }
 
+    /**
+     * Makes {@link OffHeap#install} leave the JFR side out; {@link #recorderStarting} (woven into
+     * the JDK) or {@link #install} plugs it in later.
+     */
+    public static void deferUntilRecorderStarts() {
+        deferred = true;
+    }
+
+    static boolean deferred() {
+        return deferred;
+    }
+
+    /**
+     * Woven into the start of {@code FlightRecorder.getFlightRecorder()}: plugs in the JFR side
+     * the first time. Never throws into the JDK.
+     */
+    public static void recorderStarting() {
+        if (sink != null || installing) {
+            return;
+        }
+        SiteContext context = SiteContext.current();
+        boolean wasInAgent = context.enterAgent();
+        try {
+            install();
+        } catch (Throwable e) {
+            lost(e);
+        } finally {
+            context.exitAgent(wasInAgent);
+        }
+    }
+
     /** Plugs in the JFR side if the module is present; returns whether it did. */
-    static boolean install() {
+    public static synchronized boolean install() {
         if (sink != null) {
             return true;
         }
-        if (!jfrAvailable()) {
+        if (installing || !jfrAvailable()) {
             return false;
         }
+        installing = true;
         try {
-            Class<?> support = Class.forName(JFR_SUPPORT, true, FlightEvents.class.getClassLoader());
-            CoarseClock.start();
-            sink = (Sink) support.getMethod("install").invoke(null);
+            // Not reflection: Method.invoke spins method handles on JDK 18+; the class is named
+            // only here, so a runtime without jdk.jfr never resolves it.
+            sink = dev.alloc.runtime.jfr.JfrSupport.install();
             return true;
         } catch (Throwable e) {
             Log.warn("Flight Recorder events are off: " + e);
@@ -92,18 +137,18 @@ public final class FlightEvents {
         }
     }
 
+    /**
+     * The JFR side, or null. The allocation hooks call its {@link Sink#allocated} themselves,
+     * behind the {@link #allocationMinSize()} gate: no frame of the bridge in between.
+     */
+    public static Sink sink() {
+        return sink;
+    }
+
     // Called by the bridge behind the gates. None of them throws: a lost event must never cost
     // the application its allocation, and frees run inside Cleaners.
 
-    static void allocated(int kind, long size, long address, int site) {
-        blockEvent(false, kind, size, address, site);
-    }
-
     static void freed(int kind, long size, long address, int site) {
-        blockEvent(true, kind, size, address, site);
-    }
-
-    private static void blockEvent(boolean free, int kind, long size, long address, int site) {
         Sink s = sink;
         if (s == null) {
             return;
@@ -111,11 +156,7 @@ public final class FlightEvents {
         SiteContext context = SiteContext.current();
         boolean wasInAgent = context.enterAgent();
         try {
-            if (free) {
-                s.freed(kind, size, address, site);
-            } else {
-                s.allocated(kind, size, address, site);
-            }
+            s.freed(kind, size, address, site);
         } catch (Throwable e) {
             lost(e);
         } finally {
@@ -157,7 +198,8 @@ public final class FlightEvents {
         }
     }
 
-    private static void lost(Throwable e) {
+    /** Warns once that events are being lost. */
+    public static void lost(Throwable e) {
         if (!failed) {
             failed = true;
             Log.warn("a Flight Recorder event failed, later events may be missing: " + e);

@@ -7,6 +7,10 @@ package dev.alloc.runtime;
  * stack exactly as the original call did. One method per kind and operation, so the kind is a
  * constant and the woven code stays monomorphic.
  *
+ * <p>An allocation at or above the {@code dev.alloc.Allocation} event's minimum size raises the
+ * event from here, not from deeper in the bridge: on JDKs that ignore the events' stack filter
+ * (before 23) its stack trace then starts with two agent frames, the sink's and the hook's.
+ *
  * <p>Frees never throw: they run inside Cleaners and {@code Deallocator}s, where an exception
  * terminates the JVM.
  */
@@ -17,7 +21,12 @@ public final class JdkHooks {
     // java.nio.DirectByteBuffer and its Deallocator
 
     public static long directAllocate(Object unsafe, long size) {
-        return OffHeap.allocate(Kind.DIRECT, size);
+        long address = OffHeap.allocate(Kind.DIRECT, size);
+        FlightEvents.Sink events;
+        if (size >= FlightEvents.allocationMinSize() && (events = FlightEvents.sink()) != null) {
+            events.allocated(size, address);
+        }
+        return address;
     }
 
     public static void directFree(Object unsafe, long address) {
@@ -28,11 +37,21 @@ public final class JdkHooks {
     // sun.misc.Unsafe
 
     public static long unsafeAllocate(Object unsafe, long size) {
-        return OffHeap.allocate(Kind.UNSAFE, size);
+        long address = OffHeap.allocate(Kind.UNSAFE, size);
+        FlightEvents.Sink events;
+        if (size >= FlightEvents.allocationMinSize() && (events = FlightEvents.sink()) != null) {
+            events.allocated(size, address);
+        }
+        return address;
     }
 
     public static long unsafeReallocate(Object unsafe, long address, long size) {
-        return OffHeap.reallocate(Kind.UNSAFE, address, size);
+        long moved = OffHeap.reallocate(Kind.UNSAFE, address, size);
+        FlightEvents.Sink events;
+        if (size >= FlightEvents.allocationMinSize() && (events = FlightEvents.sink()) != null) {
+            events.allocated(size, moved);
+        }
+        return moved;
     }
 
     public static void unsafeFree(Object unsafe, long address) {
@@ -42,12 +61,49 @@ public final class JdkHooks {
     // jdk.internal.foreign native segments (JDK 22+)
 
     public static long ffmAllocate(Object unsafe, long size) {
-        return OffHeap.allocate(Kind.FFM, size);
+        long address = OffHeap.allocate(Kind.FFM, size);
+        FlightEvents.Sink events;
+        if (size >= FlightEvents.allocationMinSize() && (events = FlightEvents.sink()) != null) {
+            events.allocated(size, address);
+        }
+        return address;
     }
 
     public static void ffmFree(Object unsafe, long address) {
         free(address, JdkThreads.isCleanerThread(Thread.currentThread())
                 ? SiteRegistry.FREED_BY_GC : SiteRegistry.FREED_BY_CLOSE);
+    }
+
+    // sun.nio.ch.FileChannelImpl and its Unmappers (FileChannel.map, and FFM file mappings on 22+)
+
+    /** At the start of {@code FileChannelImpl.mapInternal}: may throw the limit error ({@code limit.mapped}). */
+    public static void mapping(long size) {
+        OffHeap.mapping(size);
+    }
+
+    /** Where an {@code Unmapper} has just counted a new mapping in the JDK's own "mapped" pool. */
+    public static void mapped(long address, long size) {
+        try {
+            OffHeap.mapped(address, size);
+        } catch (Throwable bug) {
+            HookFailures.report(bug);
+            return;
+        }
+        FlightEvents.Sink events;
+        if (size >= FlightEvents.allocationMinSize() && (events = FlightEvents.sink()) != null) {
+            events.allocated(size, address);
+        }
+    }
+
+    /** Right after an {@code Unmapper} has unmapped its region (Cleaner, {@code invokeCleaner}, arena close). */
+    public static void unmapped(long address) {
+        try {
+            long info = OffHeap.forget(address);
+            OffHeap.released(address, info, JdkThreads.isCleanerThread(Thread.currentThread())
+                    ? SiteRegistry.FREED_BY_GC : SiteRegistry.FREED_EXPLICITLY);
+        } catch (Throwable bug) {
+            HookFailures.report(bug);
+        }
     }
 
     private static void free(long address, int how) {

@@ -9,14 +9,24 @@ public final class Kind {
     public static final int UNSAFE = 1;
     public static final int FFM = 2;
     public static final int MALLOC = 3;
-    public static final int COUNT = 4;
+    /**
+     * File mappings ({@code FileChannel.map}, FFM file mappings): reported like the others but
+     * not part of the total limit, since their pages are file-backed and reclaimable.
+     */
+    public static final int MAPPED = 4;
+    public static final int COUNT = 5;
 
     /** Mask with every kind's bit set. */
     public static final int ALL = (1 << COUNT) - 1;
 
-    private static final String[] NAMES = {"direct", "unsafe", "ffm", "malloc"};
+    private static final String[] NAMES = {"direct", "unsafe", "ffm", "malloc", "mapped"};
 
     private Kind() {
+    }
+
+    /** Whether the kind counts towards the total ({@code limit}); only {@link #MAPPED} does not. */
+    public static boolean inTotal(int kind) {
+        return kind != MAPPED;
     }
 
     public static String name(int kind) {

@@ -26,6 +26,7 @@ public final class MallocHooks {
 
     public static void afterMalloc(Throwable thrown, long address, long token, long size) {
         OffHeap.commit(token, Kind.MALLOC, thrown == null ? address : 0, size);
+        allocated(token, size, address);
     }
 
     public static long beforeCalloc(long count, long size) {
@@ -38,6 +39,7 @@ public final class MallocHooks {
 
     public static void afterCalloc(Throwable thrown, long address, long token, long count, long size) {
         OffHeap.commit(token, Kind.MALLOC, thrown == null ? address : 0, count * size);
+        allocated(token, count * size, address);
     }
 
     public static long beforeAlignedAlloc(long alignment, long size) {
@@ -46,6 +48,7 @@ public final class MallocHooks {
 
     public static void afterAlignedAlloc(Throwable thrown, long address, long token, long alignment, long size) {
         OffHeap.commit(token, Kind.MALLOC, thrown == null ? address : 0, size);
+        allocated(token, size, address);
     }
 
     public static long beforePosixMemalign(long pointerOut, long alignment, long size) {
@@ -56,7 +59,9 @@ public final class MallocHooks {
     public static void afterPosixMemalign(Throwable thrown, int result, long token, long pointerOut, long alignment,
                                           long size) {
         boolean allocated = thrown == null && result == 0 && token != OffHeap.UNTRACKED;
-        OffHeap.commit(token, Kind.MALLOC, allocated ? SystemMemory.getLong(pointerOut) : 0, size);
+        long address = allocated ? SystemMemory.getLong(pointerOut) : 0;
+        OffHeap.commit(token, Kind.MALLOC, address, size);
+        allocated(token, size, address);
     }
 
     public static long beforeFree(long address) {
@@ -124,9 +129,21 @@ public final class MallocHooks {
         long info = SiteContext.current().reallocating;
         if (info == BlockInfo.MISSING) {
             OffHeap.commit(token, Kind.MALLOC, thrown == null ? moved : 0, size);
-            return;
+        } else {
+            OffHeap.commitResize(address, info, size, (int) token, moved, thrown != null || moved == 0 && size > 0);
         }
-        boolean failed = thrown != null || moved == 0 && size > 0;
-        OffHeap.commitResize(address, info, size, (int) token, moved, failed);
+        allocated(token, size, thrown == null ? moved : 0);
+    }
+
+    /**
+     * The allocation's event, raised here (one frame above the hook: a downcall's trace starts
+     * with three agent frames on JDKs that ignore the events' stack filter).
+     */
+    private static void allocated(long token, long size, long address) {
+        FlightEvents.Sink events;
+        if (token != OffHeap.UNTRACKED && address != 0 && size >= FlightEvents.allocationMinSize()
+                && (events = FlightEvents.sink()) != null) {
+            events.allocated(size, address);
+        }
     }
 }

@@ -11,6 +11,11 @@ import dev.alloc.runtime.pool.PoolStatistics;
  * <p>Until {@link #install} runs, and for kinds that are not tracked, every call passes straight
  * to the system allocator. A thread that is running agent code ({@link SiteContext#inAgent})
  * is never tracked, so the agent's own native memory cannot recurse into the agent.
+ *
+ * <p>Sizes the JDK (or libc) refuses with its own answer are not tracked, so that answer comes
+ * as without the agent ({@link BlockInfo#trackable}); a block is accounted (reserved, counted at
+ * its site, released) by {@link BlockInfo#accounted}{@code (size)}, which is what the table
+ * gives back at the free.
  */
 public final class OffHeap {
     private static final Limiter LIMITER = new Limiter();
@@ -49,12 +54,17 @@ public final class OffHeap {
         LIMITER.setWarningListener(new LimitWarnings());
         JdkThreads.discover();
         // Initialise everything the hooks touch now, not inside a JDK allocation path later.
-        SiteContext.current();
+        budget(SiteContext.current());
         SystemMemory.free(SystemMemory.allocate(16));
         LimitErrors.topHolders(SITES, -1);
         Reclaimer.warmUp();
         RawMemory.install(newSettings, new MisuseReports(SITES));
-        FlightEvents.install();
+        if (FlightEvents.jfrAvailable()) {
+            CoarseClock.start(); // block ages, for the recordings that may come
+        }
+        if (!FlightEvents.deferred()) {
+            FlightEvents.install();
+        }
         if (newSettings.report != null) {
             Runtime.getRuntime().addShutdownHook(new Thread(new Runnable() {
                 @Override
@@ -115,18 +125,23 @@ public final class OffHeap {
 
     /** Allocates {@code size} bytes of {@code kind}, reserving them against the limits first. */
     public static long allocate(int kind, long size) {
-        long token = reserve(kind, size);
-        if (token == UNTRACKED) {
+        if ((trackMask & (1 << kind)) == 0) {
             return SystemMemory.allocate(size);
         }
+        SiteContext context = SiteContext.current();
+        if (context.inAgent || !BlockInfo.trackable(size)) {
+            return SystemMemory.allocate(size); // the JDK's own answer to 0, negative and impossible sizes
+        }
+        long accounted = BlockInfo.accounted(size);
+        int site = reserve(kind, accounted, context);
         long address;
         try {
             address = RawMemory.allocate(size);
         } catch (Throwable mallocFailed) {
-            LIMITER.release(kind, BlockInfo.accounted(size));
+            LIMITER.release(budget(context), kind, accounted);
             throw mallocFailed;
         }
-        commit(token, kind, address, size);
+        commit(context, site, kind, address, accounted);
         return address;
     }
 
@@ -146,33 +161,54 @@ public final class OffHeap {
         }
         SiteContext context = SiteContext.current();
         if (context.inAgent || !BlockInfo.trackable(size)) {
-            return UNTRACKED; // the JDK (or libc) refuses it itself, with its own exception
+            return UNTRACKED; // libc refuses it itself
         }
-        size = BlockInfo.accounted(size);
+        return reserve(kind, BlockInfo.accounted(size), context);
+    }
+
+    private static int reserve(int kind, long size, SiteContext context) {
         int site = siteOf(kind, context);
         context.reserving = site;
-        int hit = LIMITER.tryReserve(kind, size);
+        int hit = LIMITER.tryReserve(budget(context), kind, size);
         if (hit != Limiter.OK) {
             overLimit(kind, size, site, hit, context);
         }
         return site;
     }
 
-    /** The second half: records the block at {@code address}, or releases the reservation if 0 (failed). */
+    /**
+     * This thread's limit budget. Looked up at each use, not held across calls that may block:
+     * a virtual thread's budget is its carrier's, and the thread may move to another carrier
+     * whenever it blocks. A platform thread's is kept in its context.
+     */
+    private static Limiter.Budget budget(SiteContext context) {
+        Limiter.Budget budget = context.budget;
+        if (budget == null) {
+            budget = LIMITER.budget();
+            if (!context.virtual) {
+                context.budget = budget;
+            }
+        }
+        return budget;
+    }
+
+    /**
+     * The second half: records the block at {@code address}, or releases the reservation if 0
+     * (failed). The caller, the hook, raises the allocation's event ({@link FlightEvents#sink()}).
+     */
     static void commit(long token, int kind, long address, long size) {
-        if (token == UNTRACKED) {
-            return;
+        if (token != UNTRACKED) {
+            commit(SiteContext.current(), (int) token, kind, address, BlockInfo.accounted(size));
         }
-        size = BlockInfo.accounted(size);
+    }
+
+    private static void commit(SiteContext context, int site, int kind, long address, long size) {
         if (address == 0) {
-            LIMITER.release(kind, size);
+            LIMITER.release(budget(context), kind, size);
             return;
         }
-        TABLE.put(address, BlockInfo.pack(size, kind, (int) token), CoarseClock.millis());
-        SITES.onAllocate((int) token, size);
-        if (size >= FlightEvents.allocationMinSize()) {
-            FlightEvents.allocated(kind, size, address, (int) token);
-        }
+        TABLE.put(address, BlockInfo.pack(size, kind, site), CoarseClock.millis());
+        SITES.onAllocate(context.stripe, site, size);
     }
 
     /**
@@ -237,8 +273,9 @@ public final class OffHeap {
     /** The second half, once the memory is gone: releases what {@link #forget} returned. */
     static void released(long address, long info, int how) {
         if (info != BlockInfo.MISSING) {
-            LIMITER.release(BlockInfo.kind(info), BlockInfo.size(info));
-            SITES.onFree(BlockInfo.site(info), BlockInfo.size(info), how);
+            SiteContext context = SiteContext.current();
+            LIMITER.release(budget(context), BlockInfo.kind(info), BlockInfo.size(info));
+            SITES.onFree(context.stripe, BlockInfo.site(info), BlockInfo.size(info), how);
             if (BlockInfo.size(info) >= FlightEvents.freeMinSize()) {
                 FlightEvents.freed(BlockInfo.kind(info), BlockInfo.size(info), address, BlockInfo.site(info));
             }
@@ -265,7 +302,7 @@ public final class OffHeap {
         }
         if (growth > 0) {
             context.reserving = site;
-            int hit = LIMITER.tryReserve(BlockInfo.kind(info), growth);
+            int hit = LIMITER.tryReserve(budget(context), BlockInfo.kind(info), growth);
             if (hit != Limiter.OK) {
                 overLimit(BlockInfo.kind(info), growth, site, hit, context);
             }
@@ -282,29 +319,64 @@ public final class OffHeap {
         int kind = BlockInfo.kind(info);
         long oldSize = BlockInfo.size(info);
         long growth = size - oldSize;
+        SiteContext context = SiteContext.current();
         if (failed) {
             if (growth > 0) {
-                LIMITER.release(kind, growth);
+                LIMITER.release(budget(context), kind, growth);
             }
             restore(address, info);
             return;
         }
-        SITES.onFree(BlockInfo.site(info), oldSize, SiteRegistry.FREED_EXPLICITLY);
+        SITES.onFree(context.stripe, BlockInfo.site(info), oldSize, SiteRegistry.FREED_EXPLICITLY);
         if (oldSize >= FlightEvents.freeMinSize()) {
             FlightEvents.freed(kind, oldSize, address, BlockInfo.site(info));
         }
         if (moved == 0) {
-            LIMITER.release(kind, oldSize + Math.max(growth, 0)); // freed: nothing of it is left
+            LIMITER.release(budget(context), kind, oldSize + Math.max(growth, 0)); // freed: nothing of it is left
             return;
         }
         TABLE.put(moved, BlockInfo.pack(size, kind, site), CoarseClock.millis());
         if (growth < 0) {
-            LIMITER.release(kind, -growth);
+            LIMITER.release(budget(context), kind, -growth);
         }
+        SITES.onAllocate(context.stripe, site, size);
+    }
+
+    /**
+     * Before the JDK maps {@code size} bytes of a file: applies {@code limit.mapped} (after
+     * letting GC unmap dead buffers, as for direct buffers) and the policy, and reserves nothing:
+     * the mapping is counted once it exists ({@link #mapped}). So concurrent mappings may pass
+     * the cap by what they map at the same instant; a failed mapping is never counted.
+     */
+    public static void mapping(long size) {
+        if (!tracks(Kind.MAPPED) || LIMITER.limit(Kind.MAPPED) == 0 || size <= 0) {
+            return;
+        }
+        SiteContext context = SiteContext.current();
+        if (context.inAgent) {
+            return;
+        }
+        int hit = LIMITER.tryReserve(Kind.MAPPED, size);
+        if (hit != Limiter.OK) {
+            overLimit(Kind.MAPPED, size, siteOf(Kind.MAPPED, context), hit, context);
+        }
+        LIMITER.release(Kind.MAPPED, size); // allowed (or reserved by policy=warn): counted by mapped()
+    }
+
+    /** A file mapping of {@code size} bytes now exists at {@code address} (kind {@code mapped}, outside the total). */
+    public static void mapped(long address, long size) {
+        if (!tracks(Kind.MAPPED) || address == 0 || size <= 0) {
+            return;
+        }
+        SiteContext context = SiteContext.current();
+        if (context.inAgent) {
+            return;
+        }
+        int site = siteOf(Kind.MAPPED, context);
+        size = BlockInfo.accounted(size);
+        LIMITER.forceReserve(Kind.MAPPED, size);
+        TABLE.put(address, BlockInfo.pack(size, Kind.MAPPED, site), CoarseClock.millis());
         SITES.onAllocate(site, size);
-        if (size >= FlightEvents.allocationMinSize()) {
-            FlightEvents.allocated(kind, size, moved, site);
-        }
     }
 
     private static int siteOf(int kind, SiteContext context) {

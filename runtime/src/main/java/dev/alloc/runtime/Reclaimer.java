@@ -86,7 +86,8 @@ final class Reclaimer {
     static boolean mayHelp(Limiter limiter, int limitHit) {
         // GC never frees unsafe or malloc memory: a full limit.unsafe or limit.malloc fails at once.
         boolean gcFreesThisLimit = limitHit == Limiter.TOTAL || limitHit == Kind.DIRECT || limitHit == Kind.FFM;
-        return gcFreesThisLimit && (limiter.used(Kind.DIRECT) > 0 || limiter.used(Kind.FFM) > 0)
+        boolean gcUnmaps = limitHit == Kind.MAPPED && limiter.used(Kind.MAPPED) > 0; // dead mapped buffers
+        return (gcUnmaps || gcFreesThisLimit && (limiter.used(Kind.DIRECT) > 0 || limiter.used(Kind.FFM) > 0))
                 && !JdkThreads.isCleanerThread(Thread.currentThread());
     }
 

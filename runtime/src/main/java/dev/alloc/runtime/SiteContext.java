@@ -1,5 +1,10 @@
 package dev.alloc.runtime;
 
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
+import java.util.concurrent.atomic.AtomicInteger;
+
 /**
  * Per-thread state shared by the rewritten call sites and the JDK choke points.
  *
@@ -25,6 +30,18 @@ public final class SiteContext {
     boolean inAgent;
     /** The old block of a libc {@code realloc} in flight on this thread (see {@link MallocHooks}). */
     long reallocating;
+    /** This thread's stripe of the per-site counters (see {@link SiteRegistry}), handed out round-robin. */
+    final int stripe;
+    /**
+     * The installed limiter's budget of this thread, kept here so a hook needs one lookup; null
+     * on a virtual thread, whose budget is its carrier's and must be looked up at each use.
+     */
+    Limiter.Budget budget;
+    /** True on a virtual thread (JDK 21+). */
+    final boolean virtual;
+
+    private static final AtomicInteger STRIPES_HANDED = new AtomicInteger();
+    private static final MethodHandle IS_VIRTUAL = isVirtualHandle();
 
     /*
      * A cache in front of the ThreadLocal, indexed by thread id: one array load and one compare
@@ -42,6 +59,25 @@ public final class SiteContext {
 
     private SiteContext() {
         owner = Thread.currentThread();
+        stripe = STRIPES_HANDED.getAndIncrement() & (SiteRegistry.STRIPES - 1);
+        virtual = isVirtual(owner);
+    }
+
+    private static boolean isVirtual(Thread thread) {
+        try {
+            return IS_VIRTUAL != null && (boolean) IS_VIRTUAL.invokeExact(thread);
+        } catch (Throwable e) {
+            return false;
+        }
+    }
+
+    private static MethodHandle isVirtualHandle() {
+        try {
+            return MethodHandles.publicLookup().findVirtual(Thread.class, "isVirtual",
+                    MethodType.methodType(boolean.class));
+        } catch (ReflectiveOperationException e) {
+            return null; // JDK 17: no virtual threads
+        }
     }
 
     @SuppressWarnings("deprecation") // Thread.getId: threadId() is JDK 19+

@@ -13,8 +13,20 @@ import java.util.Map;
  * Id 0 means "no site": it collects allocations no site could be named for. Each allocation and
  * each free costs one atomic add (see "Storage" below). Counters live in fixed chunks of 256 sites
  * that never move, so a counter update never races with growth; only the chunk directory is
- * replaced when it grows. Each site's counters fill 128 bytes, so two sites updated by two
- * threads do not share a cache line.
+ * replaced when it grows.
+ *
+ * <p>Striped: each site has {@link #STRIPES} blocks of counters of 128 bytes each, and a thread
+ * counts its events in the block of its own stripe ({@link SiteContext#stripe}, handed out
+ * round-robin), so threads on different stripes never write the same cache line, even at the
+ * same site. Readers sum the stripes: live bytes and count, total and freed bytes and counts are
+ * exact whenever no event is in flight.
+ *
+ * <p>Peak live bytes. An exact peak of a sum over stripes would need a shared write per event,
+ * so the peak is the larger of (a) the site's live bytes sampled at every allocation of
+ * {@value #SAMPLE_SIZE} bytes or more and at every read of the site's peak, and (b) when all of a
+ * site's events happened on one stripe (one thread, the common case), that stripe's own exact
+ * high-water mark. It is never over-stated; with several threads it may miss a transient rise
+ * made only of small allocations between two sample points.
  */
 public final class SiteRegistry {
     public static final int LIVE_BYTES = 0;
@@ -31,8 +43,13 @@ public final class SiteRegistry {
     /** Bytes and count freed when an FFM arena closed. */
     public static final int FREED_CLOSE_BYTES = 9;
     public static final int FREED_CLOSE_COUNT = 10;
-    /** Size of one site's block of counters, in longs. */
+    /** Size of one site's block of counters per stripe, in longs. */
     static final int STRIDE = 16;
+    /** Stripes per site: a power of two, at least 4, at most 16, about the number of CPUs. */
+    public static final int STRIPES = Math.min(16, Math.max(4,
+            Integer.highestOneBit(Math.max(1, Runtime.getRuntime().availableProcessors() - 1) << 1)));
+    /** Allocations at least this large sample the site's exact live bytes for its peak. */
+    static final long SAMPLE_SIZE = 64 * 1024;
 
     /** How a block was freed; chooses the FREED_* counters. */
     public static final int FREED_EXPLICITLY = 0;
@@ -46,7 +63,7 @@ public final class SiteRegistry {
     private final Map<String, Integer> ids = new HashMap<>();
     private volatile String[] names = new String[CHUNK_SITES];
     private volatile int[] kinds = new int[CHUNK_SITES];
-    private volatile long[][] chunks = {new long[CHUNK_SITES * STRIDE]};
+    private volatile long[][] chunks = {new long[CHUNK_SITES * STRIPES * STRIDE]};
     private volatile int count = 1;
 
     public SiteRegistry() {
@@ -81,7 +98,7 @@ public final class SiteRegistry {
         long[][] grown = new long[directory.length * 2][];
         System.arraycopy(directory, 0, grown, 0, directory.length);
         for (int i = directory.length; i < grown.length; i++) {
-            grown[i] = new long[CHUNK_SITES * STRIDE];
+            grown[i] = new long[CHUNK_SITES * STRIPES * STRIDE];
         }
         String[] grownNames = new String[grown.length * CHUNK_SITES];
         System.arraycopy(names, 0, grownNames, 0, names.length);
@@ -118,7 +135,9 @@ public final class SiteRegistry {
      * the spilled counters.
      *
      * Per site, in longs: [0] packed total, [1..3] packed freed per FREED_* reason, [4, 5]
-     * spilled total bytes and count, [6..11] spilled freed bytes and count per reason, [12] peak.
+     * spilled total bytes and count, [6..11] spilled freed bytes and count per reason, [12] the
+     * stripe's own peak (of its live bytes, allocated minus freed on this stripe), and in stripe 0
+     * only [13] the sampled peak of the whole site.
      * A spill in flight makes a figure momentarily off, in a chosen direction, so that live bytes
      * (total - freed) are never over-stated and the peak never passes a real value:
      *  - totals spill low: the packed counter is emptied (getAndSet) before spilled grows, and
@@ -138,10 +157,21 @@ public final class SiteRegistry {
     private static final int SPILLED_TOTAL = 4;
     private static final int SPILLED_FREED = 6;
     private static final int PEAK = 12;
+    private static final int SAMPLED_PEAK = 13;
 
+    /** The first long of a site's block of counters for one stripe, in its chunk. */
+    private static int base(int site, int stripe) {
+        return ((site & (CHUNK_SITES - 1)) * STRIPES + stripe) * STRIDE;
+    }
+
+    /** Counts an allocation on the current thread's stripe (callers on hot paths pass the stripe). */
     public void onAllocate(int site, long size) {
+        onAllocate(SiteContext.current().stripe, site, size);
+    }
+
+    public void onAllocate(int stripe, int site, long size) {
         long[] chunk = chunks[site >>> CHUNK_SHIFT];
-        int base = (site & (CHUNK_SITES - 1)) * STRIDE;
+        int base = base(site, stripe);
         long total;
         if (size < PACKABLE) {
             long spilled = (long) COUNTERS.getVolatile(chunk, base + SPILLED_TOTAL);
@@ -151,24 +181,95 @@ public final class SiteRegistry {
             long packed = (long) COUNTERS.getVolatile(chunk, base + PACKED_TOTAL);
             total = addSpilled(chunk, base + SPILLED_TOTAL, size) + (packed >>> COUNT_BITS);
         }
-        // Freed read after the total: live is never over-stated, and exact on a single thread.
-        long live = total - freedBytes(chunk, base);
-        long peak;
-        while (live > (peak = (long) COUNTERS.getVolatile(chunk, base + PEAK))) {
-            if (COUNTERS.compareAndSet(chunk, base + PEAK, peak, live)) {
-                break;
-            }
+        // The stripe's own live bytes; freed read after the total: never over-stated.
+        raise(chunk, base + PEAK, total - freedBytes(chunk, base));
+        if (size >= SAMPLE_SIZE) {
+            samplePeak(chunk, site);
         }
     }
 
     public void onFree(int site, long size, int how) {
+        onFree(SiteContext.current().stripe, site, size, how);
+    }
+
+    public void onFree(int stripe, int site, long size, int how) {
         long[] chunk = chunks[site >>> CHUNK_SHIFT];
-        int base = (site & (CHUNK_SITES - 1)) * STRIDE;
+        int base = base(site, stripe);
         if (size < PACKABLE) {
             addFreed(chunk, base + PACKED_FREED + how, base + SPILLED_FREED + 2 * how, size);
         } else {
             addSpilled(chunk, base + SPILLED_FREED + 2 * how, size);
         }
+    }
+
+    private static void raise(long[] chunk, int index, long now) {
+        long high;
+        while (now > (high = (long) COUNTERS.getVolatile(chunk, index))) {
+            if (COUNTERS.compareAndSet(chunk, index, high, now)) {
+                return;
+            }
+        }
+    }
+
+    /** Raises the site's sampled peak to its live bytes now; returns them. */
+    private static long samplePeak(long[] chunk, int site) {
+        long live = liveBytes(chunk, site);
+        raise(chunk, base(site, 0) + SAMPLED_PEAK, live);
+        return live;
+    }
+
+    private static long liveBytes(long[] chunk, int site) {
+        return live(chunk, site, true);
+    }
+
+    /** Freed of every stripe first, then the totals: live is never over-stated. */
+    private static long live(long[] chunk, int site, boolean bytes) {
+        long freed = 0;
+        for (int stripe = 0; stripe < STRIPES; stripe++) {
+            int base = base(site, stripe);
+            freed += bytes ? freedBytes(chunk, base) : freedCount(chunk, base);
+        }
+        long total = 0;
+        for (int stripe = 0; stripe < STRIPES; stripe++) {
+            int base = base(site, stripe);
+            total += bytes ? bytes(chunk, base + PACKED_TOTAL, base + SPILLED_TOTAL)
+                    : count(chunk, base + PACKED_TOTAL, base + SPILLED_TOTAL);
+        }
+        return Math.max(0L, total - freed);
+    }
+
+    /** The peak as the class comment defines it. */
+    private static long peak(long[] chunk, int site) {
+        long peak = Math.max(samplePeak(chunk, site), (long) COUNTERS.getVolatile(chunk, base(site, 0) + SAMPLED_PEAK));
+        int active = -1;
+        for (int stripe = 0; stripe < STRIPES; stripe++) {
+            int base = base(site, stripe);
+            if (count(chunk, base + PACKED_TOTAL, base + SPILLED_TOTAL) + freedCount(chunk, base) > 0) {
+                if (active >= 0) {
+                    return peak; // several stripes: their own peaks do not add up
+                }
+                active = stripe;
+            }
+        }
+        return active < 0 ? peak : Math.max(peak, (long) COUNTERS.getVolatile(chunk, base(site, active) + PEAK));
+    }
+
+    /** The sum over stripes of a total ({@code freed} false) or of the freed counter of reason {@code offset}. */
+    private static long sum(long[] chunk, int site, int offset, boolean freed, boolean bytes) {
+        long sum = 0;
+        for (int stripe = 0; stripe < STRIPES; stripe++) {
+            int base = base(site, stripe);
+            if (freed) {
+                int how = offset;
+                int packed = base + PACKED_FREED + how;
+                int spilled = base + SPILLED_FREED + 2 * how;
+                sum += bytes ? freedBytes(chunk, packed, spilled) : freedCount(chunk, packed, spilled);
+            } else {
+                sum += bytes ? bytes(chunk, base + PACKED_TOTAL, base + SPILLED_TOTAL)
+                        : count(chunk, base + PACKED_TOTAL, base + SPILLED_TOTAL);
+            }
+        }
+        return sum;
     }
 
     /** Adds one allocation of {@code size} bytes to the packed total, spilling low; returns it just after the add. */
@@ -245,37 +346,29 @@ public final class SiteRegistry {
         return freed;
     }
 
-    /** One counter of one site (see the constants above). */
+    /** One counter of one site (see the constants above), summed over the stripes. */
     public long counter(int site, int counter) {
         if (site >= count) {
             return 0;
         }
         long[] chunk = chunks[site >>> CHUNK_SHIFT];
-        int base = (site & (CHUNK_SITES - 1)) * STRIDE;
         switch (counter) {
-            case LIVE_BYTES: {
-                long freed = freedBytes(chunk, base); // freed first, so live is not negative
-                return Math.max(0L, bytes(chunk, base + PACKED_TOTAL, base + SPILLED_TOTAL) - freed);
-            }
-            case LIVE_COUNT: {
-                long freed = freedCount(chunk, base);
-                return Math.max(0L, count(chunk, base + PACKED_TOTAL, base + SPILLED_TOTAL) - freed);
-            }
+            case LIVE_BYTES:
+                return liveBytes(chunk, site);
+            case LIVE_COUNT:
+                return live(chunk, site, false);
             case PEAK_LIVE_BYTES:
-                return (long) COUNTERS.getVolatile(chunk, base + PEAK);
+                return peak(chunk, site);
             case TOTAL_BYTES:
-                return bytes(chunk, base + PACKED_TOTAL, base + SPILLED_TOTAL);
+                return sum(chunk, site, 0, false, true);
             case TOTAL_COUNT:
-                return count(chunk, base + PACKED_TOTAL, base + SPILLED_TOTAL);
+                return sum(chunk, site, 0, false, false);
             default: {
                 if (counter < FREED_EXPLICIT_BYTES || counter > FREED_CLOSE_COUNT) {
                     throw new IllegalArgumentException("no counter " + counter);
                 }
                 int how = (counter - FREED_EXPLICIT_BYTES) / 2;
-                int packed = base + PACKED_FREED + how;
-                int spilled = base + SPILLED_FREED + 2 * how;
-                return (counter - FREED_EXPLICIT_BYTES) % 2 == 0 ? freedBytes(chunk, packed, spilled)
-                        : freedCount(chunk, packed, spilled);
+                return sum(chunk, site, how, true, (counter - FREED_EXPLICIT_BYTES) % 2 == 0);
             }
         }
     }
@@ -284,8 +377,12 @@ public final class SiteRegistry {
     public void resetPeaks() {
         for (int site = 1; site < count; site++) {
             long[] chunk = chunks[site >>> CHUNK_SHIFT];
-            int base = (site & (CHUNK_SITES - 1)) * STRIDE;
-            COUNTERS.setVolatile(chunk, base + PEAK, counter(site, LIVE_BYTES));
+            COUNTERS.setVolatile(chunk, base(site, 0) + SAMPLED_PEAK, liveBytes(chunk, site));
+            for (int stripe = 0; stripe < STRIPES; stripe++) {
+                int base = base(site, stripe);
+                long stripeLive = bytes(chunk, base + PACKED_TOTAL, base + SPILLED_TOTAL) - freedBytes(chunk, base);
+                COUNTERS.setVolatile(chunk, base + PEAK, Math.max(0L, stripeLive));
+            }
         }
     }
 }

@@ -69,6 +69,9 @@ public final class Sizes {
             value /= 1024;
             unit++;
         }
-        return String.format(Locale.ROOT, "%.1f %s", value, UNITS[unit]);
+        // One decimal, half up, as "%.1f" prints it, without java.util.Formatter: this runs in the
+        // start-up line, and Formatter's first use loads locale data and regex (~200 classes).
+        long tenths = (long) Math.floor(Math.abs(value) * 10 + 0.5);
+        return (bytes < 0 ? "-" : "") + tenths / 10 + "." + tenths % 10 + " " + UNITS[unit];
     }
 }

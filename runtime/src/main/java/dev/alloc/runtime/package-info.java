@@ -7,8 +7,25 @@
  *   <li>Every reservation has exactly one release: a block is reserved before its memory is
  *       taken, recorded in the {@link dev.alloc.runtime.AddressTable}, and released once, when
  *       the table gives it back on free (a racing double free finds it at most once).</li>
- *   <li>Used never exceeds a limit: a reservation that would pass a limit is refused before the
- *       counter moves (except under {@code policy=warn}, which allows and reports it).</li>
+ *   <li>Used never exceeds a limit: bytes are charged to a limit's shared counter before the
+ *       memory is taken, a reservation that would pass a limit is refused before the counter
+ *       moves (except under {@code policy=warn}, which allows and reports it), and the charge is
+ *       always at least the live bytes.</li>
+ *   <li>Per-thread batches ({@link dev.alloc.runtime.Limiter}): a thread charges a batch at a
+ *       time and serves reservations from it, and a free refills the freeing thread's batch up
+ *       to a cap, so the common path writes only the thread's own cache lines. Batches are at
+ *       most 64 KiB and 1/64 of the room left under each limit (to the warning threshold while
+ *       below it), so they vanish near a limit; a reservation that does not fit drains every
+ *       thread's batch before it fails; a limit change drains them all, so it applies to the
+ *       next reservation of every thread. Virtual threads use their carrier's batch; the batch
+ *       of a thread that ended is drained with the others and folded away once the thread is
+ *       collected.</li>
+ *   <li>{@code used()} is exact: the sum of every thread's live share (not of its batch),
+ *       clamped to the charge so that a read racing with other threads never shows more than
+ *       the limit. The peak is sampled (see {@link dev.alloc.runtime.Limiter#peak}).</li>
+ *   <li>Hot-path writes are the thread's own: its batch and live share, its stripe of the site
+ *       counters ({@link dev.alloc.runtime.SiteRegistry}) and the address table slot of the
+ *       block (plus, when a never-used slot is taken, its region's count).</li>
  *   <li>Used returns to what is truly live, and to zero when everything is freed: memory is
  *       released after it is given back, and blocks the agent never saw are never released.</li>
  *   <li>The agent's own native memory is never tracked: threads inside agent code are marked

@@ -6,9 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Random;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 
@@ -56,67 +53,6 @@ class LimiterTest {
         assertEquals(List.of(Limiter.TOTAL + ":901/1000"), warnings);
         limiter.tryReserve(Kind.DIRECT, 2);
         assertEquals(1, warnings.size());
-    }
-
-    /** Threads racing for the limits: never over one at any instant, back to zero at the end. */
-    @Test
-    void neverOverTheLimitUnderContentionAndBackToZero() throws Exception {
-        Limiter limiter = new Limiter();
-        long limit = 10_000;
-        long directLimit = 6_000;
-        limiter.setLimit(Limiter.TOTAL, limit);
-        limiter.setLimit(Kind.DIRECT, directLimit);
-        CountDownLatch start = new CountDownLatch(1);
-        AtomicLong refused = new AtomicLong();
-        AtomicReference<String> violation = new AtomicReference<>();
-        List<Thread> workers = new ArrayList<>();
-        for (int t = 0; t < 4; t++) {
-            int kind = t % 2 == 0 ? Kind.DIRECT : Kind.UNSAFE;
-            long seed = t;
-            Thread worker = new Thread(() -> {
-                Random random = new Random(seed);
-                long[] held = new long[64];
-                int n = 0;
-                try {
-                    start.await();
-                } catch (InterruptedException e) {
-                    return;
-                }
-                for (int i = 0; i < 300_000; i++) {
-                    if (n < held.length && random.nextBoolean()) {
-                        long size = 1 + random.nextInt(700);
-                        if (limiter.tryReserve(kind, size) == Limiter.OK) {
-                            held[n++] = size;
-                        } else {
-                            refused.incrementAndGet();
-                        }
-                    } else if (n > 0) {
-                        limiter.release(kind, held[--n]);
-                    }
-                    long used = limiter.used(Limiter.TOTAL);
-                    long direct = limiter.used(Kind.DIRECT);
-                    if (used > limit || direct > directLimit) {
-                        violation.compareAndSet(null, "used " + used + ", direct " + direct);
-                    }
-                }
-                while (n > 0) {
-                    limiter.release(kind, held[--n]);
-                }
-            });
-            workers.add(worker);
-            worker.start();
-        }
-        start.countDown();
-        for (Thread worker : workers) {
-            worker.join();
-        }
-        assertNull(violation.get());
-        assertTrue(refused.get() > 0, "the test must actually hit the limits");
-        assertTrue(limiter.peak(Limiter.TOTAL) <= limit);
-        assertTrue(limiter.peak(Kind.DIRECT) <= directLimit);
-        assertEquals(0, limiter.used(Limiter.TOTAL));
-        assertEquals(0, limiter.used(Kind.DIRECT));
-        assertEquals(0, limiter.used(Kind.UNSAFE));
     }
 
     @Test

@@ -28,7 +28,7 @@ final class AttachCommand {
         }
         String options = String.join(",", Arrays.asList(args).subList(1, args.length));
         try {
-            OptionParser.parse(options, new Properties());
+            OptionParser.parse(options, new Properties(), warning -> out.println("alloc: " + warning));
         } catch (OptionError e) {
             throw new CommandError(e.getMessage(), 2);
         }

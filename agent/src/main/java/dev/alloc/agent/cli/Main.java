@@ -15,8 +15,16 @@ public final class Main {
 
     /** Runs a command; returns the exit status (0 ok, 1 failed, 2 bad usage). */
     static int run(String[] args, PrintStream out, PrintStream err) {
-        if (args.length == 0 || args[0].equals("--help") || args[0].equals("-h") || args[0].equals("help")) {
+        if (args.length == 0) {
+            err.println(Help.USAGE);
+            return 2;
+        }
+        if (args[0].equals("--help") || args[0].equals("-h") || args[0].equals("help")) {
             out.println(Help.TEXT);
+            return 0;
+        }
+        if (args[0].equals("--version") || args[0].equals("version")) {
+            out.println(version());
             return 0;
         }
         String[] rest = Arrays.copyOfRange(args, 1, args.length);
@@ -32,7 +40,7 @@ public final class Main {
                     ReportCommand.run(rest, out);
                     return 0;
                 default:
-                    err.println("alloc: unknown command '" + args[0] + "'; valid: attach, status, report, --help");
+                    err.println("alloc: unknown command '" + args[0] + "'; valid: attach, status, report, --help, --version");
                     return 2;
             }
         } catch (CommandError e) {
@@ -45,13 +53,29 @@ public final class Main {
         }
     }
 
+    /** {@code alloc <version of the jar> on Java <runtime version>}. */
+    static String version() {
+        String version = Main.class.getPackage().getImplementationVersion();
+        return "alloc " + (version == null ? "(version unknown: not run from alloc.jar)" : version)
+                + " on Java " + Runtime.version();
+    }
+
     /** The help text. */
     static final class Help {
+        /** What a run with no argument prints on standard error (with exit status 2). */
+        static final String USAGE = String.join("\n",
+                "usage: " + AttachCommand.USAGE,
+                "       " + StatusCommand.USAGE,
+                "       " + ReportCommand.USAGE,
+                "       java -jar alloc.jar --help | --version",
+                "As an agent: java -javaagent:alloc.jar=limit=512m,report=stderr -jar app.jar (options: --help)");
+
         static final String TEXT = String.join("\n",
                 "alloc: caps, attributes and pools a Java process's off-heap memory.",
                 "",
                 "As an agent:  java -javaagent:alloc.jar=<key>=<value>,... -jar app.jar",
                 "  (also -Dalloc.<key>=<value>; the agent argument wins). Sizes: 65536, 512k, 64m, 1g (binary units).",
+                "  Lists take '+' (no quotes needed in a shell): track=direct+unsafe. ';' works too, quoted.",
                 "  A bad key or value stops the JVM at start with one line and exit status 1.",
                 "  limit=<size>|auto    cap on live off-heap bytes, all kinds together (default: none, track only);",
                 "                       auto = (container memory limit - max heap) less the headroom",
@@ -64,9 +88,9 @@ public final class Main {
                 "  strategy=system|slab|buddy|tlsf|arena   where raw memory comes from: malloc, or a pool (system)",
                 "  pool=<size>          size of the region a pool strategy manages (the limit)",
                 "  pool.fallback=system|fail   when the pool cannot serve: malloc, still under the limit, or fail (system)",
-                "  track=<kinds>        kinds to track, ';'-separated: direct;unsafe;ffm;malloc (all)",
+                "  track=<kinds>        kinds to track, '+'-separated: direct+unsafe+ffm+malloc (all)",
                 "  sites=on|off         call-site attribution (on)",
-                "  site.skip=<prefixes> package prefixes to skip when naming a site, ';'-separated, e.g. io.netty.",
+                "  site.skip=<prefixes> package prefixes to skip when naming a site, '+'-separated, e.g. io.netty.+org.agrona.",
                 "  report=stderr|<file>|off   at exit, the site table (off)",
                 "  jfr=on|<file>|off    a JFR recording with the shipped alloc.jfc; read it with the report command (off)",
                 "  log=quiet|info|debug the agent's own lines on standard error (info)",
@@ -87,6 +111,8 @@ public final class Main {
                 "      the top sites' live bytes over time (stacked), the site table and the limit events.",
                 "  java -jar alloc.jar --help",
                 "      This text.",
+                "  java -jar alloc.jar --version",
+                "      The agent's version and the Java running it.",
                 "",
                 "JMX: MXBean dev.alloc:type=OffHeap: Limit (writable, bytes, 0 = none), Used, Peak, UsedByKind,",
                 "  Strategy, TopSites; operation resetPeak().",

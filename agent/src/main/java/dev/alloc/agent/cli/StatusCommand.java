@@ -1,10 +1,11 @@
 package dev.alloc.agent.cli;
 
 import dev.alloc.agent.AttachState;
+import dev.alloc.runtime.Kind;
+import dev.alloc.runtime.SiteColumn;
 import dev.alloc.runtime.Sizes;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.util.Locale;
 import javax.management.JMException;
 import javax.management.MBeanServerConnection;
 import javax.management.ObjectName;
@@ -80,7 +81,8 @@ final class StatusCommand {
                 + (limit > 0 ? bytes(limit) : "none (tracking only)") + ", peak " + bytes(peak) + ", strategy " + strategy);
         StringBuilder byKind = new StringBuilder("used by kind:");
         TabularData kinds = (TabularData) server.getAttribute(name, "UsedByKind");
-        for (String kind : new String[] {"direct", "unsafe", "ffm", "malloc"}) {
+        for (int k = 0; k < Kind.COUNT; k++) {
+            String kind = Kind.name(k);
             CompositeData row = kinds.get(new Object[] {kind});
             byKind.append(' ').append(kind).append(' ').append(row == null ? 0L : (Long) row.get("value"));
         }
@@ -90,14 +92,13 @@ final class StatusCommand {
             out.println("no live off-heap memory attributed to a site");
             return;
         }
-        out.println(String.format(Locale.ROOT, "%16s %10s %8s %10s  %-6s  %s", "live bytes", "live", "count", "peak",
-                "kind", "site"));
+        SiteColumn[] columns = {SiteColumn.LIVE_BYTES, SiteColumn.LIVE, SiteColumn.LIVE_COUNT, SiteColumn.PEAK_LIVE,
+            SiteColumn.KIND, SiteColumn.SITE};
+        out.println(SiteColumn.header(columns));
         for (int i = 0; i < sites.length && i < top; i++) {
             CompositeData site = sites[i];
-            long live = (Long) site.get("liveBytes");
-            out.println(String.format(Locale.ROOT, "%,16d %10s %,8d %10s  %-6s  %s", live, Sizes.human(live),
-                    (Long) site.get("liveCount"), Sizes.human((Long) site.get("peakLiveBytes")), site.get("kind"),
-                    site.get("site")));
+            out.println(SiteColumn.row(columns, site.get("liveBytes"), site.get("liveBytes"), site.get("liveCount"),
+                    site.get("peakLiveBytes"), site.get("kind"), site.get("site")));
         }
     }
 

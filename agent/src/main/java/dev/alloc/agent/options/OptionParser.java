@@ -11,6 +11,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
+import java.util.function.Consumer;
 
 /**
  * Turns the agent argument ({@code key=value,key=value}) and {@code -Dalloc.<key>} system
@@ -21,54 +22,99 @@ public final class OptionParser {
     private static final String PROPERTY_PREFIX = "alloc.";
     /** {@code alloc.*} properties that are not options (internal test hooks). */
     private static final Set<String> NOT_OPTIONS = Set.of("alloc.cgroup.root");
+    /**
+     * What separates the items of a list value: {@code +}, which a shell passes through unquoted
+     * ({@code track=direct+unsafe}); {@code ;} too, for values written before (it must be quoted
+     * in a shell, which would otherwise end the command there).
+     */
+    public static final String LIST_SEPARATORS = "[+;]";
     /** The smallest pool region: one page. */
     private static final long MIN_POOL = 4096;
+    /** A size under this with no unit was surely meant with one ({@code limit=512}): it gets a warning. */
+    private static final long UNITLESS_WARNING_BELOW = 4096;
 
-    /** Applies one validated value to the settings being built. */
-    private interface Handler {
-        void apply(String key, String value, Settings.Builder settings) throws OptionError;
+    /**
+     * Every option key, in the order of DESIGN.md's table. A switch applies them rather than a
+     * map of lambdas: each lambda costs a generated class at every start (see docs/PERFORMANCE.md).
+     */
+    private static final List<String> KEYS = keyList();
+
+    private static List<String> keyList() {
+        List<String> keys = new ArrayList<>();
+        keys.add("limit");
+        keys.add("headroom");
+        for (int kind = 0; kind < Kind.COUNT; kind++) {
+            keys.add("limit." + Kind.name(kind));
+        }
+        for (String key : new String[] {"policy", "warn", "strategy", "pool", "pool.fallback", "track", "sites",
+                "site.skip", "report", "jfr", "log"}) {
+            keys.add(key);
+        }
+        return keys;
     }
 
-    private static final Map<String, Handler> HANDLERS = new LinkedHashMap<>();
-
-    static {
-        HANDLERS.put("limit", (key, value, s) -> {
-            if (value.equalsIgnoreCase("auto")) {
-                s.limitAuto();
-            } else {
-                s.limit(positiveSize(key, value));
-            }
-        });
-        HANDLERS.put("headroom", (key, value, s) -> s.headroomPercent(headroom(key, value)));
-        for (int kind = 0; kind < Kind.COUNT; kind++) {
-            int k = kind;
-            HANDLERS.put("limit." + Kind.name(kind), (key, value, s) -> s.kindLimit(k, positiveSize(key, value)));
+    /** Applies one validated value to the settings being built. */
+    private static void apply(String key, String value, Settings.Builder s) throws OptionError {
+        if (key.startsWith("limit.")) {
+            s.kindLimit(Kind.byName(key.substring("limit.".length())), positiveSize(key, value));
+            return;
         }
-        HANDLERS.put("policy", (key, value, s) -> {
-            String v = oneOf(key, value, "throw", "warn", "exit");
-            s.policy(v.equals("throw") ? Settings.POLICY_THROW : v.equals("warn") ? Settings.POLICY_WARN : Settings.POLICY_EXIT);
-        });
-        HANDLERS.put("warn", (key, value, s) -> s.warnPercent(percent(key, value)));
-        HANDLERS.put("strategy", (key, value, s) -> {
-            s.strategy(oneOf(key, value, "system", "slab", "buddy", "tlsf", "arena"));
-        });
-        HANDLERS.put("pool", (key, value, s) -> {
-            long bytes = positiveSize(key, value);
-            if (bytes < MIN_POOL) {
-                throw new OptionError("pool=" + printable(value) + " is too small (at least 4k)", SizeParser.VALID);
+        switch (key) {
+            case "limit":
+                if (value.equalsIgnoreCase("auto")) {
+                    s.limitAuto();
+                } else {
+                    s.limit(positiveSize(key, value));
+                }
+                break;
+            case "headroom":
+                s.headroomPercent(headroom(key, value));
+                break;
+            case "policy": {
+                String v = oneOf(key, value, "throw", "warn", "exit");
+                s.policy(v.equals("throw") ? Settings.POLICY_THROW : v.equals("warn") ? Settings.POLICY_WARN : Settings.POLICY_EXIT);
+                break;
             }
-            s.pool(bytes);
-        });
-        HANDLERS.put("pool.fallback", (key, value, s) -> s.poolFallback(oneOf(key, value, "system", "fail")));
-        HANDLERS.put("track", (key, value, s) -> s.trackMask(kinds(key, value)));
-        HANDLERS.put("sites", (key, value, s) -> s.sites(oneOf(key, value, "on", "off").equals("on")));
-        HANDLERS.put("site.skip", (key, value, s) -> s.skipPrefixes(list(key, value, "package prefixes separated by ';' (e.g. io.netty.;com.example.pool.)")));
-        HANDLERS.put("report", (key, value, s) -> s.report(reportTarget(key, value)));
-        HANDLERS.put("jfr", (key, value, s) -> s.jfr(recordingTarget(key, value)));
-        HANDLERS.put("log", (key, value, s) -> {
-            String v = oneOf(key, value, "quiet", "info", "debug");
-            s.log(v.equals("quiet") ? Log.QUIET : v.equals("info") ? Log.INFO : Log.DEBUG);
-        });
+            case "warn":
+                s.warnPercent(percent(key, value));
+                break;
+            case "strategy":
+                s.strategy(oneOf(key, value, "system", "slab", "buddy", "tlsf", "arena"));
+                break;
+            case "pool": {
+                long bytes = positiveSize(key, value);
+                if (bytes < MIN_POOL) {
+                    throw new OptionError("pool=" + printable(value) + " is too small (at least 4k)", SizeParser.VALID);
+                }
+                s.pool(bytes);
+                break;
+            }
+            case "pool.fallback":
+                s.poolFallback(oneOf(key, value, "system", "fail"));
+                break;
+            case "track":
+                s.trackMask(kinds(key, value));
+                break;
+            case "sites":
+                s.sites(oneOf(key, value, "on", "off").equals("on"));
+                break;
+            case "site.skip":
+                s.skipPrefixes(list(key, value, "package prefixes separated by '+' (e.g. io.netty.+com.example.pool.)"));
+                break;
+            case "report":
+                s.report(reportTarget(key, value));
+                break;
+            case "jfr":
+                s.jfr(recordingTarget(key, value));
+                break;
+            case "log": {
+                String v = oneOf(key, value, "quiet", "info", "debug");
+                s.log(v.equals("quiet") ? Log.QUIET : v.equals("info") ? Log.INFO : Log.DEBUG);
+                break;
+            }
+            default:
+                throw new OptionError("unknown option '" + printable(key) + "'", keys());
+        }
     }
 
     private OptionParser() {
@@ -76,10 +122,20 @@ public final class OptionParser {
 
     /** Every option key, in the order of DESIGN.md's table. */
     public static String keys() {
-        return String.join(", ", HANDLERS.keySet());
+        return String.join(", ", KEYS);
     }
 
     public static Settings parse(String agentArgs, Properties properties) throws OptionError {
+        return parse(agentArgs, properties, warning -> { });
+    }
+
+    /**
+     * As {@link #parse(String, Properties)}, and hands each option that is valid but surely not
+     * what was meant to {@code warnings}, as one line without the {@code alloc: } prefix: a size
+     * under 4 KiB with no unit ({@code limit=512}), {@code headroom} without {@code limit=auto},
+     * {@code pool}/{@code pool.fallback} without a pool strategy.
+     */
+    public static Settings parse(String agentArgs, Properties properties, Consumer<String> warnings) throws OptionError {
         Map<String, String> values = new LinkedHashMap<>();
         for (String name : properties.stringPropertyNames()) {
             if (name.startsWith(PROPERTY_PREFIX) && !NOT_OPTIONS.contains(name)) {
@@ -107,14 +163,38 @@ public final class OptionParser {
             if (value.isEmpty()) {
                 throw new OptionError("option '" + entry.getKey() + "' has an empty value", "see the README's option table");
             }
-            HANDLERS.get(entry.getKey()).apply(entry.getKey(), value, settings);
+            apply(entry.getKey(), value, settings);
         }
         Settings built = settings.build();
         if (!built.strategy.equals("system") && built.pool == 0 && built.limit == 0 && !built.limitAuto) {
             throw new OptionError("strategy=" + built.strategy + " needs the size of its region: give pool=<size> or limit=<size>",
                     "e.g. strategy=" + built.strategy + ",pool=256m");
         }
+        warnAboutSurprises(values, built, warnings);
         return built;
+    }
+
+    private static void warnAboutSurprises(Map<String, String> values, Settings built, Consumer<String> warnings) {
+        for (Map.Entry<String, String> entry : values.entrySet()) {
+            String key = entry.getKey();
+            String value = entry.getValue();
+            boolean size = key.equals("limit") || key.startsWith("limit.") || key.equals("pool");
+            if (size && allDigits(value) && Long.parseLong(value) < UNITLESS_WARNING_BELOW) {
+                warnings.accept("warning: " + key + "=" + value + " is " + value + " bytes; add a unit if you meant more ("
+                        + key + "=" + value + "m is " + value + " MiB)");
+            }
+        }
+        if (values.containsKey("headroom") && !built.limitAuto) {
+            warnings.accept("warning: headroom=" + printable(values.get("headroom")) + " does nothing without limit=auto");
+        }
+        if (built.strategy.equals("system")) {
+            for (String key : new String[] {"pool", "pool.fallback"}) {
+                if (values.containsKey(key)) {
+                    warnings.accept("warning: " + key + "=" + printable(values.get(key))
+                            + " does nothing with strategy=system; give a pool strategy: strategy=slab|buddy|tlsf|arena");
+                }
+            }
+        }
     }
 
     private static List<String> splitArgs(String agentArgs) {
@@ -131,7 +211,7 @@ public final class OptionParser {
     }
 
     private static void requireKnown(String key, String shown) throws OptionError {
-        if (!HANDLERS.containsKey(key)) {
+        if (!KEYS.contains(key)) {
             throw new OptionError("unknown option '" + printable(shown) + "'", keys());
         }
     }
@@ -180,7 +260,7 @@ public final class OptionParser {
 
     private static String[] list(String key, String value, String valid) throws OptionError {
         List<String> items = new ArrayList<>();
-        for (String item : value.split(";")) {
+        for (String item : value.split(LIST_SEPARATORS)) {
             String trimmed = item.trim();
             if (!trimmed.isEmpty()) {
                 items.add(trimmed);
@@ -193,7 +273,7 @@ public final class OptionParser {
     }
 
     private static int kinds(String key, String value) throws OptionError {
-        String valid = "kinds separated by ';' from " + Kind.names(", ");
+        String valid = "kinds separated by '+' from " + Kind.names(", ");
         int mask = 0;
         for (String name : list(key, value, valid)) {
             int kind = Kind.byName(name.toLowerCase(Locale.ROOT));
@@ -236,6 +316,16 @@ public final class OptionParser {
                     "on, off, or a .jfr file path in an existing directory");
         }
         return value;
+    }
+
+    /** No stream or method reference: this runs at every start. */
+    private static boolean allDigits(String value) {
+        for (int i = 0; i < value.length(); i++) {
+            if (!Character.isDigit(value.charAt(i))) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** Shows control characters in user input as {@code ?}, so the error stays one line. */

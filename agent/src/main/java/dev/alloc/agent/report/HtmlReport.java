@@ -1,5 +1,6 @@
 package dev.alloc.agent.report;
 
+import dev.alloc.runtime.SiteColumn;
 import dev.alloc.runtime.Sizes;
 import java.io.PrintStream;
 import java.time.Duration;
@@ -179,7 +180,7 @@ public final class HtmlReport {
                     .append("</td>").append(num(s.liveBytes())).append(num(s.liveCount()))
                     .append(cell(Sizes.human(s.peakLiveBytes()))).append(num(s.totalBytes())).append(num(s.totalCount()))
                     .append(cell(Sizes.human(s.freedExplicitBytes()))).append(cell(Sizes.human(s.freedByGcBytes())))
-                    .append(cell(Sizes.human(s.freedByCloseBytes()))).append(cell(TextReport.age(s.oldestLiveAge())))
+                    .append(cell(Sizes.human(s.freedByCloseBytes()))).append(cell(SiteColumn.OLDEST_LIVE.text(s.oldestLiveAge().toNanos())))
                     .append(num(s.limitHits())).append("</tr>\n");
         }
         table.append("</tbody></table>");

@@ -1,5 +1,6 @@
 package dev.alloc.agent.report;
 
+import dev.alloc.runtime.SiteColumn;
 import dev.alloc.runtime.Sizes;
 import java.io.PrintStream;
 import java.time.Duration;
@@ -8,6 +9,7 @@ import java.util.Locale;
 
 /** The recording as text: totals, the site table (largest live first), the limit events. */
 public final class TextReport {
+    private static final SiteColumn[] COLUMNS = SiteColumn.values();
     private final Recording recording;
     private final int top;
 
@@ -29,16 +31,12 @@ public final class TextReport {
         out.println();
         out.println("sites by live bytes at the end" + (sites.size() > top ? " (top " + top + " of " + sites.size() + ")" : "")
                 + ":");
-        out.println(String.format(Locale.ROOT, "%16s %8s %10s %16s %11s %10s %10s %10s %12s %6s  %-6s  %s",
-                "live bytes", "live", "peak", "total bytes", "total count", "freed expl", "freed GC", "freed close",
-                "oldest live", "errors", "kind", "site"));
+        out.println(SiteColumn.header(COLUMNS));
         for (int i = 0; i < sites.size() && i < top; i++) {
             Recording.Site site = sites.get(i);
-            out.println(String.format(Locale.ROOT, "%,16d %,8d %10s %,16d %,11d %10s %10s %10s %12s %6d  %-6s  %s",
-                    site.liveBytes(), site.liveCount(), Sizes.human(site.peakLiveBytes()), site.totalBytes(),
-                    site.totalCount(), Sizes.human(site.freedExplicitBytes()), Sizes.human(site.freedByGcBytes()),
-                    Sizes.human(site.freedByCloseBytes()), age(site.oldestLiveAge()), site.limitHits(), site.kind(),
-                    site.site()));
+            out.println(SiteColumn.row(COLUMNS, site.liveBytes(), site.liveBytes(), site.liveCount(), site.peakLiveBytes(),
+                    site.totalBytes(), site.totalCount(), site.freedExplicitBytes(), site.freedByGcBytes(),
+                    site.freedByCloseBytes(), site.oldestLiveAge().toNanos(), site.limitHits(), site.kind(), site.site()));
         }
         if (sites.isEmpty()) {
             out.println("  (no dev.alloc.CallSiteUsage events)");
@@ -61,10 +59,5 @@ public final class TextReport {
             return "0.000";
         }
         return String.format(Locale.ROOT, "%.3f", Duration.between(from, to).toMillis() / 1000.0);
-    }
-
-    static String age(Duration age) {
-        long millis = age.toMillis();
-        return millis < 1000 ? millis + " ms" : String.format(Locale.ROOT, "%.1f s", millis / 1000.0);
     }
 }

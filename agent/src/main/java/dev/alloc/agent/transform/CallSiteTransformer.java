@@ -27,25 +27,50 @@ import org.objectweb.asm.Opcodes;
  * The operand stack is unchanged around the call; a handler un-primes the site when the call
  * throws (see {@link SiteFraming}), so no later allocation on the thread borrows its name.
  *
- * <p>JDK classes, the agent's own, and classes under a {@code site.skip} prefix are left alone
- * (allocations from them are named by a stack walk, past the skipped frames). A class whose
- * constant pool names no intercepted type is returned untouched after one scan of that pool.
+ * <p>Calls straight to {@code jdk.internal.misc.Unsafe}'s memory methods (Agrona 2.x's
+ * {@code UnsafeApi}) reach no choke point: they are replaced by the choke points' own hooks (see
+ * {@link InterceptedCall}), in every class outside the JDK and the agent, also under a
+ * {@code site.skip} prefix and with {@code sites=off}, where they are the only rewrite.
+ *
+ * <p>JDK classes and the agent's own are left alone; classes under a {@code site.skip} prefix
+ * get no site ids (allocations from them are named by a stack walk, past the skipped frames). A
+ * class whose constant pool names no intercepted call is returned untouched after one scan of
+ * that pool.
  */
 public final class CallSiteTransformer implements ClassFileTransformer {
     private static final String[] NEVER = {"java/", "javax/", "jdk/", "sun/", "com/sun/", "dev/alloc/runtime/", "dev/alloc/agent/"};
 
-    private final List<InterceptedCall> calls;
-    private final ConstantPoolScan scan;
+    private static final String HOOKS = "dev/alloc/runtime/JdkHooks";
+
+    /** What a class gets: every call framed with its site, or only the replaced calls, unnamed. */
+    private static final class Mode {
+        final List<InterceptedCall> calls;
+        final ConstantPoolScan scan;
+        final boolean namesSites;
+
+        Mode(List<InterceptedCall> calls, boolean namesSites) {
+            this.calls = calls;
+            this.scan = new ConstantPoolScan(calls);
+            this.namesSites = namesSites;
+        }
+    }
+
+    private final Mode named;
+    private final Mode replacedOnly;
     private final String[] skipPrefixes;
     private final Consumer<Module> moduleReader;
 
     /**
-     * @param skipPackages  {@code site.skip} package prefixes, dotted
+     * @param namesSites    frame calls with constant site ids ({@code sites=on}); otherwise only
+     *                      the calls that must be replaced to be counted at all are rewritten
+     * @param skipPackages  {@code site.skip} package prefixes, dotted: their classes get only the
+     *                      replaced calls, and their allocations are named by a stack walk
      * @param moduleReader  makes a named module read the runtime's module before it is rewritten
      */
-    public CallSiteTransformer(List<InterceptedCall> calls, String[] skipPackages, Consumer<Module> moduleReader) {
-        this.calls = calls;
-        this.scan = new ConstantPoolScan(calls);
+    public CallSiteTransformer(List<InterceptedCall> calls, boolean namesSites, String[] skipPackages,
+                               Consumer<Module> moduleReader) {
+        this.replacedOnly = new Mode(InterceptedCall.replacedOnly(calls), false);
+        this.named = namesSites ? new Mode(calls, true) : replacedOnly;
         this.skipPrefixes = new String[skipPackages.length];
         for (int i = 0; i < skipPackages.length; i++) {
             skipPrefixes[i] = skipPackages[i].replace('.', '/');
@@ -53,18 +78,27 @@ public final class CallSiteTransformer implements ClassFileTransformer {
         this.moduleReader = moduleReader;
     }
 
+    /** Whether this transformer has anything to rewrite (else it need not be installed). */
+    public boolean rewritesAnything() {
+        return !named.calls.isEmpty();
+    }
+
     @Override
     public byte[] transform(Module module, ClassLoader loader, String className, Class<?> classBeingRedefined,
                             ProtectionDomain protectionDomain, byte[] classfileBuffer) {
-        if (!mayRewrite(loader, className) || calls.isEmpty() || Prefixes.startsWithAny(className, skipPrefixes)) {
+        if (!mayRewrite(loader, className)) {
+            return null;
+        }
+        Mode mode = Prefixes.startsWithAny(className, skipPrefixes) ? replacedOnly : named;
+        if (mode.calls.isEmpty()) {
             return null;
         }
         try {
-            if (!scan.mentionsACall(classfileBuffer)) {
+            if (!mode.scan.mentionsACall(classfileBuffer)) {
                 return null;
             }
             ClassReader reader = new ClassReader(classfileBuffer);
-            byte[] rewritten = rewrite(reader);
+            byte[] rewritten = rewrite(reader, mode);
             if (rewritten != null && module != null && module.isNamed()) {
                 moduleReader.accept(module);
             }
@@ -81,7 +115,7 @@ public final class CallSiteTransformer implements ClassFileTransformer {
                 && !Prefixes.startsWithAny(internalName, NEVER);
     }
 
-    private byte[] rewrite(ClassReader reader) {
+    private byte[] rewrite(ClassReader reader, Mode mode) {
         ClassWriter writer = new ClassWriter(reader, 0);
         boolean stackMapFrames = reader.readUnsignedShort(6) >= Opcodes.V1_6;
         String dottedName = reader.getClassName().replace('/', '.');
@@ -99,7 +133,7 @@ public final class CallSiteTransformer implements ClassFileTransformer {
             public MethodVisitor visitMethod(int access, String methodName, String descriptor, String signature,
                                              String[] exceptions) {
                 MethodVisitor next = super.visitMethod(access, methodName, descriptor, signature, exceptions);
-                return new SiteFraming(next, stackMapFrames, methodName.equals("<init>")) {
+                return new SiteFraming(next, mode.namesSites, stackMapFrames, methodName.equals("<init>")) {
                     private int line = -1;
                     private boolean rewroteHere;
 
@@ -111,16 +145,25 @@ public final class CallSiteTransformer implements ClassFileTransformer {
 
                     @Override
                     public void visitMethodInsn(int opcode, String owner, String name, String desc, boolean itf) {
-                        InterceptedCall call = opcode == Opcodes.INVOKESPECIAL ? null : find(owner, name);
-                        if (call == null) {
+                        InterceptedCall call = opcode == Opcodes.INVOKESPECIAL ? null : find(mode.calls, owner, name);
+                        if (call == null || call.hook() != null && !call.replaces(opcode, desc)) {
                             super.visitMethodInsn(opcode, owner, name, desc, itf);
                             return;
                         }
-                        int site = OffHeap.internSite(siteName(dottedName, methodName, sourceFile, line), call.kind());
-                        beginFramed(site);
-                        super.visitMethodInsn(opcode, owner, name, desc, itf);
-                        endFramed();
-                        rewroteHere = true;
+                        boolean framed = mode.namesSites && call.allocates();
+                        if (framed) {
+                            beginFramed(OffHeap.internSite(siteName(dottedName, methodName, sourceFile, line), call.kind()));
+                            rewroteHere = true;
+                        }
+                        if (call.hook() != null) {
+                            super.visitMethodInsn(Opcodes.INVOKESTATIC, HOOKS, call.hook(),
+                                    InterceptedCall.hookDescriptor(desc), false);
+                        } else {
+                            super.visitMethodInsn(opcode, owner, name, desc, itf);
+                        }
+                        if (framed) {
+                            endFramed();
+                        }
                         changed[0] = true;
                     }
 
@@ -134,7 +177,7 @@ public final class CallSiteTransformer implements ClassFileTransformer {
         return changed[0] ? writer.toByteArray() : null;
     }
 
-    private InterceptedCall find(String owner, String name) {
+    private static InterceptedCall find(List<InterceptedCall> calls, String owner, String name) {
         for (InterceptedCall call : calls) {
             if (call.matches(owner, name)) {
                 return call;

@@ -37,6 +37,7 @@ import org.objectweb.asm.Opcodes;
 class SiteFraming extends MethodVisitor {
     private static final String CONTEXT = "dev/alloc/runtime/SiteContext";
 
+    private final boolean framesSites;
     private final boolean stackMapFrames;
     private final Set<Label> handlers = new HashSet<>();
     /** A handler's label was visited: un-prime before its first instruction (after its frame). */
@@ -48,11 +49,13 @@ class SiteFraming extends MethodVisitor {
     private Label start;
 
     /**
+     * @param framesSites    the method's calls are framed (else this passes everything through)
      * @param stackMapFrames the class has stack map frames (version 50 and later)
      * @param constructor    the method is {@code <init>}
      */
-    SiteFraming(MethodVisitor next, boolean stackMapFrames, boolean constructor) {
+    SiteFraming(MethodVisitor next, boolean framesSites, boolean stackMapFrames, boolean constructor) {
         super(Opcodes.ASM9, next);
+        this.framesSites = framesSites;
         this.stackMapFrames = stackMapFrames;
         this.pendingNews = constructor ? 0 : -1;
     }
@@ -78,7 +81,9 @@ class SiteFraming extends MethodVisitor {
 
     @Override
     public void visitTryCatchBlock(Label from, Label to, Label handler, String type) {
-        handlers.add(handler);
+        if (framesSites) {
+            handlers.add(handler);
+        }
         super.visitTryCatchBlock(from, to, handler, type);
     }
 

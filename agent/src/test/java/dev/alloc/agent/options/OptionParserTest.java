@@ -11,6 +11,8 @@ import static org.junit.jupiter.api.Assertions.fail;
 import dev.alloc.runtime.Kind;
 import dev.alloc.runtime.Log;
 import dev.alloc.runtime.Settings;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Properties;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
@@ -40,7 +42,7 @@ class OptionParserTest {
     @Test
     void parsesEveryBuiltKey() throws OptionError {
         Settings s = parse("limit=512MiB,limit.direct=64m,limit.unsafe=1g,policy=warn,warn=75%,strategy=system,"
-                + "track=direct;unsafe,sites=off,site.skip=io.netty.;com.example.pool.,report=stderr,log=quiet");
+                + "track=direct+unsafe,sites=off,site.skip=io.netty.+com.example.pool.,report=stderr,log=quiet");
         assertEquals(512L << 20, s.limit);
         assertEquals(64L << 20, s.kindLimit(Kind.DIRECT));
         assertEquals(1L << 30, s.kindLimit(Kind.UNSAFE));
@@ -52,6 +54,41 @@ class OptionParserTest {
         assertArrayEquals(new String[] {"io.netty.", "com.example.pool."}, s.skipPrefixes());
         assertEquals("stderr", s.report);
         assertEquals(Log.QUIET, s.log);
+    }
+
+    @Test
+    void listsTakePlusUnquotedAndSemicolonQuoted() throws OptionError {
+        Settings plus = parse("track=unsafe+ffm,site.skip=io.netty.+org.agrona.");
+        Settings semicolon = parse("track=unsafe;ffm,site.skip=io.netty.;org.agrona.");
+        Settings mixed = parse("track=unsafe+ffm;,site.skip=+io.netty.;org.agrona.+");
+        for (Settings s : new Settings[] {plus, semicolon, mixed}) {
+            assertEquals(1 << Kind.UNSAFE | 1 << Kind.FFM, s.trackMask);
+            assertArrayEquals(new String[] {"io.netty.", "org.agrona."}, s.skipPrefixes());
+        }
+        assertEquals("unknown kind 'heap' in track; valid: kinds separated by '+' from " + Kind.names(", "),
+                error("track=direct+heap"));
+        assertEquals("bad value '+' for site.skip; valid: package prefixes separated by '+' (e.g. io.netty.+com.example.pool.)",
+                error("site.skip=+"));
+    }
+
+    private static List<String> warnings(String args) throws OptionError {
+        List<String> warnings = new ArrayList<>();
+        OptionParser.parse(args, new Properties(), warnings::add);
+        return warnings;
+    }
+
+    @Test
+    void optionsThatSurelyMeanSomethingElseGetOneWarningLineEach() throws OptionError {
+        assertEquals(List.of("warning: limit=512 is 512 bytes; add a unit if you meant more (limit=512m is 512 MiB)"),
+                warnings("limit=512"));
+        assertEquals(List.of("warning: limit.unsafe=4095 is 4095 bytes; add a unit if you meant more "
+                + "(limit.unsafe=4095m is 4095 MiB)"), warnings("limit.unsafe=4095"));
+        assertEquals(List.of("warning: headroom=30 does nothing without limit=auto"), warnings("limit=1g,headroom=30"));
+        assertEquals(List.of("warning: pool=64m does nothing with strategy=system; give a pool strategy: "
+                + "strategy=slab|buddy|tlsf|arena", "warning: pool.fallback=fail does nothing with strategy=system; "
+                + "give a pool strategy: strategy=slab|buddy|tlsf|arena"), warnings("pool=64m,pool.fallback=fail"));
+        assertEquals(List.of(), warnings("limit=4096,limit.direct=1k"));
+        assertEquals(List.of(), warnings("limit=auto,headroom=30,strategy=tlsf,pool=64m,pool.fallback=fail"));
     }
 
     @Test
@@ -128,7 +165,7 @@ class OptionParserTest {
     @Test
     void randomGarbageGivesOneLineErrorsAndNothingElseEscapes() {
         Random random = new Random(42);
-        String alphabet = "limt=,;.%mMgGkKbBiI0123456789 -_auto\t\n\u00e9\u0000=direct;unsafe";
+        String alphabet = "limt=,;+.%mMgGkKbBiI0123456789 -_auto\t\n\u00e9\u0000=direct;unsafe";
         String[] keys = {"limit", "limit.direct", "policy", "warn", "track", "sites", "site.skip", "report", "log", "x"};
         for (int i = 0; i < 20_000; i++) {
             StringBuilder args = new StringBuilder();

@@ -13,11 +13,13 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
 import sun.misc.Unsafe;
 
 /**
- * Four threads allocate and free a random mix of every kind this JDK has (direct, unsafe with
+ * Threads allocate and free a random mix of every kind this JDK has (direct, unsafe with
  * reallocations, and on 22+ shared FFM arenas and libc malloc through a downcall) with random
  * sizes, through shared slots, so most frees happen on another thread than the allocation
- * (args: threads, operations in all). It keeps its own tally of live bytes per kind and prints
- * it next to the agent's numbers, then frees everything and prints them again.
+ * (args: threads, operations in all, and {@code virtual} for virtual threads). It keeps its own
+ * tally of live bytes per kind and prints it next to the agent's numbers, then frees everything
+ * and prints them again. Meanwhile a sampler reads the agent's used bytes without pause and
+ * prints the highest it saw next to each limit.
  */
 public final class ChurnAllKinds {
     static final Unsafe UNSAFE = TheUnsafe.get();
@@ -51,15 +53,34 @@ public final class ChurnAllKinds {
         long operations = Long.parseLong(args[1]);
         ffm = Runtime.version().feature() >= 22 ? new Ffm() : null;
         int kinds = ffm == null ? 2 : 4;
+        boolean virtual = args.length > 2 && args[2].equals("virtual");
         long[] baseline = used();
+        long[] highest = new long[KINDS.length + 1];
+        java.util.concurrent.atomic.AtomicBoolean running = new java.util.concurrent.atomic.AtomicBoolean(true);
+        Thread sampler = new Thread(() -> {
+            while (running.get()) {
+                long[] now = used();
+                for (int i = 0; i < KINDS.length; i++) {
+                    highest[i] = Math.max(highest[i], now[i]);
+                }
+                highest[KINDS.length] = Math.max(highest[KINDS.length], OffHeapStats.used());
+            }
+        });
+        sampler.start();
         Thread[] workers = new Thread[threads];
         for (int t = 0; t < threads; t++) {
-            workers[t] = new Thread(() -> churn(operations / threads, kinds));
-            workers[t].start();
+            Runnable work = () -> churn(operations / threads, kinds);
+            workers[t] = virtual ? (Thread) Thread.class.getMethod("startVirtualThread", Runnable.class).invoke(null, work)
+                    : new Thread(work);
+            if (!virtual) {
+                workers[t].start();
+            }
         }
         for (Thread worker : workers) {
             worker.join();
         }
+        running.set(false);
+        sampler.join();
         System.out.println("operations " + DONE.get() + " kinds " + kinds + " refused " + REFUSED.get());
         System.out.println("live   " + tally());
         System.out.println("agent  " + minus(used(), baseline));
@@ -76,6 +97,11 @@ public final class ChurnAllKinds {
             peaks.append(' ').append(kind).append(' ').append(OffHeapStats.peak(kind)).append('/').append(OffHeapStats.limit(kind));
         }
         System.out.println(peaks.append(" total ").append(OffHeapStats.peak()).append('/').append(OffHeapStats.limit()));
+        StringBuilder sampled = new StringBuilder("sampled");
+        for (int i = 0; i < KINDS.length; i++) {
+            sampled.append(' ').append(KINDS[i]).append(' ').append(highest[i]).append('/').append(OffHeapStats.limit(KINDS[i]));
+        }
+        System.out.println(sampled.append(" total ").append(highest[KINDS.length]).append('/').append(OffHeapStats.limit()));
     }
 
     static void churn(long operations, int kinds) {

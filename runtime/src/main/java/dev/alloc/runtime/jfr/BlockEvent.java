@@ -3,13 +3,12 @@ package dev.alloc.runtime.jfr;
 import jdk.jfr.Category;
 import jdk.jfr.DataAmount;
 import jdk.jfr.Description;
-import jdk.jfr.Event;
 import jdk.jfr.Label;
 import jdk.jfr.MemoryAddress;
 
 /** The fields an allocation and a free share: one block of off-heap memory and its site. */
 @Category("Off-Heap Memory")
-abstract class BlockEvent extends Event {
+abstract class BlockEvent extends StackCarryingEvent {
     @Label("Kind")
     @Description("Kind of off-heap memory: direct, unsafe, ffm or malloc")
     String kind;
@@ -25,7 +24,6 @@ abstract class BlockEvent extends Event {
     long address;
 
     @Label("Site")
-    @Description("The call site that allocated the block, e.g. com.example.Cache.grow(Cache.java:42); the top frames "
-            + "of the stack trace are the agent's own")
+    @Description("The call site that allocated the block, e.g. com.example.Cache.grow(Cache.java:42)")
     String site;
 }

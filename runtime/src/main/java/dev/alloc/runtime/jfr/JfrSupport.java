@@ -1,11 +1,13 @@
 package dev.alloc.runtime.jfr;
 
+import dev.alloc.runtime.BlockInfo;
 import dev.alloc.runtime.CoarseClock;
 import dev.alloc.runtime.FlightEvents;
 import dev.alloc.runtime.Kind;
 import dev.alloc.runtime.Limiter;
 import dev.alloc.runtime.Log;
 import dev.alloc.runtime.OffHeap;
+import dev.alloc.runtime.SiteContext;
 import dev.alloc.runtime.SiteTable;
 import java.io.IOException;
 import java.io.StringReader;
@@ -115,19 +117,32 @@ public final class JfrSupport implements FlightEvents.Sink {
         return size == null ? Long.MAX_VALUE : RecordingSettings.bytes(size);
     }
 
+    /** Commits the event itself (see {@link FlightEvents.Sink#allocated}): no helper frame may sit between. */
     @Override
-    public void allocated(int kind, long size, long address, int site) {
-        if (!ALLOCATION_THROTTLE.tryAcquire(CoarseClock.millis())) {
+    public void allocated(long size, long address) {
+        if (address == 0 || !ALLOCATION_THROTTLE.tryAcquire(CoarseClock.millis())) {
             return;
         }
-        // Fields first: commit() evaluates the minSize setting, which reads the size.
-        AllocationEvent event = new AllocationEvent();
-        event.kind = Kind.name(kind);
-        event.size = size;
-        event.address = address;
-        event.site = OffHeap.sites().name(site);
-        event.strategy = OffHeap.strategyOf(address);
-        event.commit();
+        SiteContext context = SiteContext.current();
+        boolean wasInAgent = context.enterAgent();
+        try {
+            long info = OffHeap.table().get(address);
+            if (info == BlockInfo.MISSING) {
+                return; // untracked, or already freed by another thread
+            }
+            // Fields first: commit() evaluates the minSize setting, which reads the size.
+            AllocationEvent event = new AllocationEvent();
+            event.kind = Kind.name(BlockInfo.kind(info));
+            event.size = size;
+            event.address = address;
+            event.site = OffHeap.sites().name(BlockInfo.site(info));
+            event.strategy = OffHeap.strategyOf(address);
+            event.commit();
+        } catch (Throwable e) {
+            FlightEvents.lost(e);
+        } finally {
+            context.exitAgent(wasInAgent);
+        }
     }
 
     @Override

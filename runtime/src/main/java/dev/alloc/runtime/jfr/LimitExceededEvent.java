@@ -3,7 +3,6 @@ package dev.alloc.runtime.jfr;
 import jdk.jfr.Category;
 import jdk.jfr.DataAmount;
 import jdk.jfr.Description;
-import jdk.jfr.Event;
 import jdk.jfr.Label;
 import jdk.jfr.Name;
 import jdk.jfr.StackTrace;
@@ -13,7 +12,7 @@ import jdk.jfr.StackTrace;
 @Description("An allocation that would pass an off-heap limit: failed, or allowed by policy=warn")
 @Category("Off-Heap Memory")
 @StackTrace(true)
-public final class LimitExceededEvent extends Event {
+public final class LimitExceededEvent extends StackCarryingEvent {
     @Label("Kind")
     @Description("Kind of off-heap memory asked for: direct, unsafe, ffm or malloc")
     String kind;

@@ -3,7 +3,6 @@ package dev.alloc.runtime.jfr;
 import jdk.jfr.Category;
 import jdk.jfr.DataAmount;
 import jdk.jfr.Description;
-import jdk.jfr.Event;
 import jdk.jfr.Label;
 import jdk.jfr.Name;
 import jdk.jfr.StackTrace;
@@ -13,7 +12,7 @@ import jdk.jfr.StackTrace;
 @Description("Off-heap use crossed the warn percentage of a limit")
 @Category("Off-Heap Memory")
 @StackTrace(true)
-public final class LimitWarningEvent extends Event {
+public final class LimitWarningEvent extends StackCarryingEvent {
     @Label("Kind")
     @Description("Kind the limit applies to: direct, unsafe, ffm, malloc, or all for the total limit")
     String kind;

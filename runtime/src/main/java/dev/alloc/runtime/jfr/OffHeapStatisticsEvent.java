@@ -51,6 +51,11 @@ public final class OffHeapStatisticsEvent extends Event {
     @DataAmount(DataAmount.BYTES)
     long usedMalloc;
 
+    @Label("Used Mapped")
+    @Description("Live bytes of file mappings (FileChannel.map, FFM file mappings); not part of used or the limit")
+    @DataAmount(DataAmount.BYTES)
+    long usedMapped;
+
     @Label("Strategy")
     @Description("Where the memory comes from: system (malloc) or a pool strategy")
     String strategy;

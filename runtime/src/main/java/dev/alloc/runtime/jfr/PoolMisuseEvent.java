@@ -2,7 +2,6 @@ package dev.alloc.runtime.jfr;
 
 import jdk.jfr.Category;
 import jdk.jfr.Description;
-import jdk.jfr.Event;
 import jdk.jfr.Label;
 import jdk.jfr.Name;
 import jdk.jfr.StackTrace;
@@ -12,7 +11,7 @@ import jdk.jfr.StackTrace;
 @Description("A bad free the pool strategy caught and ignored: a double free, or a free inside a live block")
 @Category("Off-Heap Memory")
 @StackTrace(true)
-public final class PoolMisuseEvent extends Event {
+public final class PoolMisuseEvent extends StackCarryingEvent {
     @Label("Misuse")
     @Description("double free (also a free of pool memory never allocated), or interior free (not a block's start)")
     String misuse;

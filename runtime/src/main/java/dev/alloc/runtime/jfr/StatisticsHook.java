@@ -18,6 +18,7 @@ final class StatisticsHook implements Runnable {
         event.usedUnsafe = limiter.used(Kind.UNSAFE);
         event.usedFfm = limiter.used(Kind.FFM);
         event.usedMalloc = limiter.used(Kind.MALLOC);
+        event.usedMapped = limiter.used(Kind.MAPPED);
         event.strategy = OffHeap.strategy(); // what serves allocations, "system" when the pool could not be made
         PoolStatistics pool = OffHeap.poolStatistics();
         if (pool != null) {

@@ -1,5 +1,6 @@
 package dev.alloc.runtime.jfr;
 
+import dev.alloc.runtime.JdkHooks;
 import dev.alloc.runtime.Kind;
 import dev.alloc.runtime.OffHeap;
 import dev.alloc.runtime.Settings;
@@ -38,7 +39,7 @@ final class InProcess {
     static long allocateAt(int id, long size) {
         SiteContext.prime(id);
         try {
-            return OffHeap.allocate(Kind.UNSAFE, size);
+            return JdkHooks.unsafeAllocate(null, size); // the hook raises the allocation's event
         } finally {
             SiteContext.unprime();
         }

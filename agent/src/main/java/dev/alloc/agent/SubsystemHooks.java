@@ -1,0 +1,67 @@
+package dev.alloc.agent;
+
+import dev.alloc.agent.transform.SubsystemHookTransformer;
+import dev.alloc.runtime.FlightEvents;
+import dev.alloc.runtime.Log;
+import dev.alloc.runtime.jmx.JmxRegistration;
+import java.lang.instrument.Instrumentation;
+import java.util.function.Consumer;
+
+/**
+ * Starts the agent's JMX and Flight Recorder sides only when the JDK starts those subsystems
+ * (see {@link SubsystemHookTransformer}). A class that is already loaded (an agent attached to a
+ * running JVM, or another agent that used it first) is retransformed, and that side starts now.
+ */
+final class SubsystemHooks {
+    private SubsystemHooks() {
+    }
+
+    /**
+     * Call before {@code OffHeap.install}: whether the JFR side waits for the recorder.
+     *
+     * @param jfrNow the agent starts its own recording ({@code jfr=}): the JFR side is needed at once
+     */
+    static boolean deferJfr(boolean jfrNow) {
+        if (!jfrNow && FlightEvents.jfrAvailable()) {
+            FlightEvents.deferUntilRecorderStarts();
+            return true;
+        }
+        return false;
+    }
+
+    /** Call after {@code OffHeap.install}. */
+    static void install(Instrumentation inst, boolean jfrDeferred, Consumer<Module> moduleReader) {
+        boolean jmx = ModuleLayer.boot().findModule("java.management").isPresent();
+        if (!jmx && !jfrDeferred) {
+            return;
+        }
+        SubsystemHookTransformer transformer = new SubsystemHookTransformer(jmx, jfrDeferred, moduleReader);
+        inst.addTransformer(transformer, true);
+        Class<?> managementFactory = null;
+        Class<?> flightRecorder = null;
+        for (Class<?> loaded : inst.getAllLoadedClasses()) {
+            String name = loaded.getName();
+            if (jmx && name.equals("java.lang.management.ManagementFactory") && loaded.getClassLoader() == null) {
+                managementFactory = loaded;
+            } else if (jfrDeferred && name.equals("jdk.jfr.FlightRecorder") && loaded.getClassLoader() == null) {
+                flightRecorder = loaded;
+            }
+        }
+        if (flightRecorder != null) {
+            retransform(inst, flightRecorder);
+            FlightEvents.install(); // the recorder may already run: its listener catches up at once
+        }
+        if (managementFactory != null) {
+            retransform(inst, managementFactory);
+            JmxRegistration.registerInBackground(); // the server may already exist
+        }
+    }
+
+    private static void retransform(Instrumentation inst, Class<?> target) {
+        try {
+            inst.retransformClasses(target);
+        } catch (Throwable e) {
+            Log.debug("cannot weave " + target.getName() + ": " + e);
+        }
+    }
+}

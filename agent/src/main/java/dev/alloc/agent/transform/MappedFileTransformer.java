@@ -1,0 +1,122 @@
+package dev.alloc.agent.transform;
+
+import java.lang.instrument.ClassFileTransformer;
+import java.security.ProtectionDomain;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.objectweb.asm.ClassReader;
+import org.objectweb.asm.ClassVisitor;
+import org.objectweb.asm.ClassWriter;
+import org.objectweb.asm.MethodVisitor;
+import org.objectweb.asm.Opcodes;
+
+/**
+ * Weaves the {@code mapped} kind's choke points into {@code sun.nio.ch.FileChannelImpl}, where
+ * both {@code FileChannel.map} and (on JDK 22+) FFM file mappings pass, at the points where the
+ * JDK keeps its own "mapped" buffer pool statistics, so the two totals agree:
+ * <ul>
+ *   <li>{@code mapInternal(mode, position, size, prot, isSync)}, on entry: {@code JdkHooks.mapping(size)},
+ *       which applies {@code limit.mapped} before anything is mapped;</li>
+ *   <li>each {@code Unmapper} subclass's constructor, after its {@code incrementStats()}:
+ *       {@code JdkHooks.mapped(address(), size)};</li>
+ *   <li>{@code Unmapper.unmap()}, right after the native unmap ({@code unmap0} on 17,
+ *       {@code FileDispatcher.unmap} on 25), while {@code address()} still holds the address:
+ *       {@code JdkHooks.unmapped(address())}.</li>
+ * </ul>
+ * Only calls are inserted, no branch, so no stack map frame changes. It counts what it wove,
+ * so the installer turns the kind off with a warning on a JDK whose code differs.
+ */
+public final class MappedFileTransformer implements ClassFileTransformer {
+    public static final String CHANNEL = "sun/nio/ch/FileChannelImpl";
+    public static final String UNMAPPER = CHANNEL + "$Unmapper";
+    public static final String[] UNMAPPER_SUBCLASSES = {CHANNEL + "$DefaultUnmapper", CHANNEL + "$SyncUnmapper"};
+    private static final String MAP_INTERNAL_DESC = "(Ljava/nio/channels/FileChannel$MapMode;JJIZ)L" + UNMAPPER + ";";
+    private static final String HOOKS = ChokePointTransformer.HOOKS;
+
+    private final AtomicInteger checks = new AtomicInteger();
+    private final AtomicInteger maps = new AtomicInteger();
+    private final AtomicInteger unmaps = new AtomicInteger();
+
+    /** Whether the check before mapping, the count of a mapping and of an unmapping were all woven. */
+    public boolean wovenCompletely() {
+        return checks.get() > 0 && maps.get() > 0 && unmaps.get() > 0;
+    }
+
+    @Override
+    public byte[] transform(Module module, ClassLoader loader, String className, Class<?> classBeingRedefined,
+                            ProtectionDomain protectionDomain, byte[] classfileBuffer) {
+        if (loader != null || className == null || !className.startsWith(CHANNEL)) {
+            return null;
+        }
+        try {
+            return rewrite(className, classfileBuffer);
+        } catch (Throwable e) {
+            return null;
+        }
+    }
+
+    private byte[] rewrite(String className, byte[] bytes) {
+        boolean channel = className.equals(CHANNEL);
+        boolean unmapper = className.equals(UNMAPPER);
+        boolean subclass = className.equals(UNMAPPER_SUBCLASSES[0]) || className.equals(UNMAPPER_SUBCLASSES[1]);
+        if (!channel && !unmapper && !subclass) {
+            return null;
+        }
+        ClassReader reader = new ClassReader(bytes);
+        ClassWriter writer = new ClassWriter(reader, 0);
+        boolean[] changed = {false};
+        reader.accept(new ClassVisitor(Opcodes.ASM9, writer) {
+            @Override
+            public MethodVisitor visitMethod(int access, String name, String descriptor, String signature,
+                                             String[] exceptions) {
+                MethodVisitor next = super.visitMethod(access, name, descriptor, signature, exceptions);
+                boolean mapInternal = channel && name.equals("mapInternal") && descriptor.equals(MAP_INTERNAL_DESC);
+                boolean unmap = unmapper && name.equals("unmap") && descriptor.equals("()V");
+                boolean constructor = subclass && name.equals("<init>");
+                if (!mapInternal && !unmap && !constructor) {
+                    return next;
+                }
+                return new MethodVisitor(Opcodes.ASM9, next) {
+                    @Override
+                    public void visitCode() {
+                        super.visitCode();
+                        if (mapInternal) {
+                            super.visitVarInsn(Opcodes.LLOAD, 4); // size: this, mode, position (2 slots), size
+                            super.visitMethodInsn(Opcodes.INVOKESTATIC, HOOKS, "mapping", "(J)V", false);
+                            checks.incrementAndGet();
+                            changed[0] = true;
+                        }
+                    }
+
+                    @Override
+                    public void visitMethodInsn(int opcode, String owner, String method, String desc, boolean itf) {
+                        super.visitMethodInsn(opcode, owner, method, desc, itf);
+                        if (constructor && method.equals("incrementStats") && desc.equals("()V")) {
+                            pushAddress();
+                            super.visitVarInsn(Opcodes.ALOAD, 0);
+                            super.visitFieldInsn(Opcodes.GETFIELD, UNMAPPER, "size", "J");
+                            super.visitMethodInsn(Opcodes.INVOKESTATIC, HOOKS, "mapped", "(JJ)V", false);
+                            maps.incrementAndGet();
+                            changed[0] = true;
+                        } else if (unmap && (method.equals("unmap0") || method.equals("unmap")) && desc.equals("(JJ)I")) {
+                            pushAddress();
+                            super.visitMethodInsn(Opcodes.INVOKESTATIC, HOOKS, "unmapped", "(J)V", false);
+                            unmaps.incrementAndGet();
+                            changed[0] = true;
+                        }
+                    }
+
+                    private void pushAddress() {
+                        super.visitVarInsn(Opcodes.ALOAD, 0);
+                        super.visitMethodInsn(Opcodes.INVOKEVIRTUAL, UNMAPPER, "address", "()J", false);
+                    }
+
+                    @Override
+                    public void visitMaxs(int maxStack, int maxLocals) {
+                        super.visitMaxs(maxStack + 5, maxLocals);
+                    }
+                };
+            }
+        }, 0);
+        return changed[0] ? writer.toByteArray() : null;
+    }
+}

@@ -1,0 +1,123 @@
+package dev.alloc.agent.transform;
+
+import java.lang.instrument.ClassFileTransformer;
+import java.security.ProtectionDomain;
+import java.util.function.Consumer;
+import org.objectweb.asm.ClassReader;
+import org.objectweb.asm.ClassVisitor;
+import org.objectweb.asm.ClassWriter;
+import org.objectweb.asm.MethodVisitor;
+import org.objectweb.asm.Opcodes;
+
+/**
+ * Lets the agent's JMX and Flight Recorder sides start when the JDK starts those subsystems for
+ * any reason, instead of the agent starting them (and loading their hundreds of classes) in
+ * every JVM:
+ * <ul>
+ *   <li>{@code ManagementFactory.getPlatformMBeanServer()}: before each {@code ARETURN},
+ *       {@code DUP; INVOKESTATIC JmxRegistration.platformServerReady(Object)} — the bean is
+ *       registered before the first caller gets the server (one more stack slot);</li>
+ *   <li>{@code FlightRecorder.getFlightRecorder()}: at its start,
+ *       {@code INVOKESTATIC FlightEvents.recorderStarting()} — the listener is added before the
+ *       recorder initialises (no stack change).</li>
+ * </ul>
+ * No local or frame changes. The JDK module of the class is made to read the runtime's module
+ * before the woven class is defined.
+ */
+public final class SubsystemHookTransformer implements ClassFileTransformer {
+    public static final String MANAGEMENT_FACTORY = "java/lang/management/ManagementFactory";
+    public static final String FLIGHT_RECORDER = "jdk/jfr/FlightRecorder";
+    private static final String JMX_HOOK = "dev/alloc/runtime/jmx/JmxRegistration";
+    private static final String JFR_HOOK = "dev/alloc/runtime/FlightEvents";
+
+    private final boolean jmx;
+    private final boolean jfr;
+    private final Consumer<Module> moduleReader;
+    private volatile String lastWoven = "";
+
+    /**
+     * @param jmx          weave the MBean server hook
+     * @param jfr          weave the Flight Recorder hook
+     * @param moduleReader makes a JDK module read the runtime's module
+     */
+    public SubsystemHookTransformer(boolean jmx, boolean jfr, Consumer<Module> moduleReader) {
+        this.jmx = jmx;
+        this.jfr = jfr;
+        this.moduleReader = moduleReader;
+    }
+
+    /** The internal name of the last class a hook was woven into, for tests and the debug log. */
+    public String lastWoven() {
+        return lastWoven;
+    }
+
+    @Override
+    public byte[] transform(Module module, ClassLoader loader, String className, Class<?> classBeingRedefined,
+                            ProtectionDomain protectionDomain, byte[] classfileBuffer) {
+        if (loader != null || className == null) {
+            return null;
+        }
+        boolean server = jmx && className.equals(MANAGEMENT_FACTORY);
+        boolean recorder = jfr && className.equals(FLIGHT_RECORDER);
+        if (!server && !recorder) {
+            return null;
+        }
+        try {
+            byte[] rewritten = server
+                    ? weave(classfileBuffer, "getPlatformMBeanServer", "()Ljavax/management/MBeanServer;", true)
+                    : weave(classfileBuffer, "getFlightRecorder", "()Ljdk/jfr/FlightRecorder;", false);
+            if (rewritten != null) {
+                if (module != null && module.isNamed()) {
+                    moduleReader.accept(module);
+                }
+                lastWoven = className;
+            }
+            return rewritten;
+        } catch (Throwable e) {
+            return null; // the JDK differs: that subsystem starts without the agent's side
+        }
+    }
+
+    private static byte[] weave(byte[] bytes, String method, String descriptor, boolean beforeReturns) {
+        ClassReader reader = new ClassReader(bytes);
+        ClassWriter writer = new ClassWriter(reader, 0);
+        boolean[] woven = {false};
+        reader.accept(new ClassVisitor(Opcodes.ASM9, writer) {
+            @Override
+            public MethodVisitor visitMethod(int access, String name, String desc, String signature,
+                                             String[] exceptions) {
+                MethodVisitor next = super.visitMethod(access, name, desc, signature, exceptions);
+                if (!method.equals(name) || !descriptor.equals(desc) || (access & Opcodes.ACC_STATIC) == 0) {
+                    return next;
+                }
+                return new MethodVisitor(Opcodes.ASM9, next) {
+                    @Override
+                    public void visitCode() {
+                        super.visitCode();
+                        if (!beforeReturns) {
+                            super.visitMethodInsn(Opcodes.INVOKESTATIC, JFR_HOOK, "recorderStarting", "()V", false);
+                            woven[0] = true;
+                        }
+                    }
+
+                    @Override
+                    public void visitInsn(int opcode) {
+                        if (beforeReturns && opcode == Opcodes.ARETURN) {
+                            super.visitInsn(Opcodes.DUP);
+                            super.visitMethodInsn(Opcodes.INVOKESTATIC, JMX_HOOK, "platformServerReady",
+                                    "(Ljava/lang/Object;)V", false);
+                            woven[0] = true;
+                        }
+                        super.visitInsn(opcode);
+                    }
+
+                    @Override
+                    public void visitMaxs(int maxStack, int maxLocals) {
+                        super.visitMaxs(beforeReturns ? maxStack + 1 : maxStack, maxLocals);
+                    }
+                };
+            }
+        }, 0);
+        return woven[0] ? writer.toByteArray() : null;
+    }
+}

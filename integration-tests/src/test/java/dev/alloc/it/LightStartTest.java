@@ -1,0 +1,99 @@
+package dev.alloc.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.alloc.it.programs.Controlled;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
+import jdk.jfr.consumer.RecordedEvent;
+import jdk.jfr.consumer.RecordingFile;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * Issue 15: the agent starts neither JMX nor Flight Recorder itself, yet a JMX client or a
+ * recording that comes later finds everything. One forked JVM per JDK: no MBean server, no
+ * recorder and no lambda of the agent after start; then {@code jcmd JFR.start} records the
+ * agent's events; then a JMX client attaching later finds the MXBean at its first look.
+ */
+class LightStartTest {
+    static final String SITE = "dev.alloc.it.programs.Controlled$Holder.hold(Controlled.java:61)";
+
+    static List<Jdk> jdks() {
+        return Jdk.all();
+    }
+
+    @ParameterizedTest
+    @MethodSource("jdks")
+    void jmxAndFlightRecorderStartOnlyWhenSomeoneAsks(Jdk jdk) throws Exception {
+        Path work = ForkedJvm.workDir("light-start");
+        Path classes = work.resolve("classes-" + jdk.feature() + ".txt");
+        Path recording = work.resolve("late-" + jdk.feature() + ".jfr");
+        Files.deleteIfExists(classes);
+        Files.deleteIfExists(recording);
+        try (ForkedJvm.Running program = ForkedJvm.on(jdk).agent("limit=64m")
+                .jvmArgs("-Xlog:class+load=info:file=" + classes, "-Djdk.nio.maxCachedBufferSize=0")
+                .main(Controlled.class).start()) {
+            program.awaitLine("ready", 0);
+            program.send("hold 1999993");
+            program.awaitLine("ok 1", 0);
+            String loaded = Files.readString(classes);
+            // (The runtime's own JMX and JFR classes are defined at start, so they are in the log too.)
+            for (String absent : new String[] {"java.lang.management.ManagementFactory ",
+                    "com.sun.jmx.mbeanserver.JmxMBeanServer ", "jdk.jfr.FlightRecorder ", "jdk.jfr.internal.PlatformRecorder "}) {
+                assertFalse(loaded.contains(absent), absent.trim() + " is loaded in a JVM that asked for neither JMX nor JFR");
+            }
+            assertFalse(Pattern.compile("dev\\.alloc\\.[\\w.$]*\\$\\$Lambda").matcher(loaded).find(),
+                    "a lambda of the agent or runtime was spun at start");
+            assertFalse(threadNames(jdk, program.pid()).contains("alloc-jmx-registration"));
+
+            // A recording started later from outside gets the allocations and the periodic events.
+            Path jfc = ForkedJvm.agentJar().resolveSibling("alloc.jfc");
+            jcmd(jdk, program.pid(), "JFR.start", "name=late", "settings=" + jfc);
+            program.send("hold 1048583");
+            program.awaitLine("ok 2", 0);
+            Thread.sleep(2_200); // one CallSiteUsage period (1 s) passes with both buffers live
+            jcmd(jdk, program.pid(), "JFR.dump", "name=late", "filename=" + recording);
+            long allocated = 0;
+            long live = -1;
+            for (RecordedEvent event : RecordingFile.readAllEvents(recording)) {
+                String type = event.getEventType().getName();
+                if (type.equals("dev.alloc.Allocation") && SITE.equals(event.getString("site"))) {
+                    allocated += event.getLong("size");
+                } else if (type.equals("dev.alloc.CallSiteUsage") && SITE.equals(event.getString("site"))) {
+                    live = event.getLong("liveBytes");
+                }
+            }
+            assertEquals(1_048_583L, allocated, "the allocation made while recording is an event");
+            assertEquals(1_999_993L + 1_048_583L, live, "the site's usage covers what was held before the recording");
+
+            // A JMX client that starts the management agent now finds the MXBean at once.
+            try (LocalJmx jmx = LocalJmx.connect(program.pid(), 0)) {
+                assertEquals(3_048_576L, jmx.get("Used"));
+                assertEquals(64L << 20, jmx.get("Limit"));
+            }
+            program.send("quit");
+            ForkedJvm.Result result = program.finish();
+            assertEquals(0, result.exitCode(), result.toString());
+        }
+    }
+
+    private static String threadNames(Jdk jdk, long pid) throws Exception {
+        return jcmd(jdk, pid, "Thread.print");
+    }
+
+    private static String jcmd(Jdk jdk, long pid, String... command) throws Exception {
+        List<String> line = new ArrayList<>(List.of(jdk.home().resolve("bin/jcmd").toString(), Long.toString(pid)));
+        line.addAll(List.of(command));
+        Process process = new ProcessBuilder(line).redirectErrorStream(true).start();
+        String out = new String(process.getInputStream().readAllBytes());
+        assertTrue(process.waitFor(30, TimeUnit.SECONDS) && process.exitValue() == 0, line + ": " + out);
+        return out;
+    }
+}
