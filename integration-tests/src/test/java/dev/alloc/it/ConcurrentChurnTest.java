@@ -23,12 +23,10 @@ class ConcurrentChurnTest {
         check(jdk, false);
     }
 
-    @ParameterizedTest
-    @MethodSource("jdks")
+    @EveryJdk
     void theSameOnVirtualThreads(Jdk jdk) {
-        if (jdk.feature() >= 21) {
-            check(jdk, true);
-        }
+        jdk.require(21, "virtual threads are final from JDK 21");
+        check(jdk, true);
     }
 
     private static void check(Jdk jdk, boolean virtual) {
