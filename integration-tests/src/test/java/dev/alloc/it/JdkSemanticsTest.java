@@ -11,8 +11,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * With the agent, {@code sun.misc.Unsafe}, {@code allocateDirect} and FFM behave as without it
@@ -26,10 +24,6 @@ class JdkSemanticsTest {
     private static final Pattern ROW = Pattern.compile("^row (.+?) = (.*)$", Pattern.MULTILINE);
     private static final Pattern COUNTED = Pattern.compile("^check realloc\\(p, (-?\\d+)\\) counted before (-?\\d+) after (-?\\d+)$",
             Pattern.MULTILINE);
-
-    static List<Jdk> jdks() {
-        return Jdk.all();
-    }
 
     private static ForkedJvm.Result run(Jdk jdk, String agentOptions) {
         ForkedJvm jvm = ForkedJvm.on(jdk).jvmArgs("-XX:MaxDirectMemorySize=64m");
@@ -54,8 +48,7 @@ class JdkSemanticsTest {
         return rows;
     }
 
-    @ParameterizedTest
-    @MethodSource("jdks")
+    @EveryJdk
     void everyEdgeCaseBehavesAsWithoutTheAgent(Jdk jdk) {
         ForkedJvm.Result plain = run(jdk, null);
         Map<String, String> expected = rows(plain);

@@ -4,11 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.alloc.it.programs.LimitStorm;
-import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * One reclaim at a time at the limit (issue 10, point 3): many threads pushed past
@@ -30,23 +27,14 @@ class LimitStormTest {
     private static final Pattern GCS = Pattern.compile("System.gc\\(\\) collections (\\d+)");
     private static final Pattern HELD = Pattern.compile("held blocks (\\d+)");
 
-    static List<Jdk> jdks() {
-        return Jdk.all();
-    }
-
-    static List<Jdk> virtualThreadJdks() {
-        return Jdk.atLeast(25);
-    }
-
-    @ParameterizedTest
-    @MethodSource("jdks")
+    @EveryJdk
     void platformThreadsFailTogetherAfterAFewCollections(Jdk jdk) {
         assertStorm(jdk, "platform", 64);
     }
 
-    @ParameterizedTest
-    @MethodSource("virtualThreadJdks")
+    @EveryJdk
     void virtualThreadsFailTogetherAfterAFewCollections(Jdk jdk) {
+        jdk.require(25, "20,000 virtual threads: the storm of the issue, measured on JDK 25");
         assertStorm(jdk, "virtual", 20_000);
     }
 
