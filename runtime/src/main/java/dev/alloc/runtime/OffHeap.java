@@ -66,6 +66,10 @@ public final class OffHeap {
             FlightEvents.install();
         }
         if (newSettings.report != null) {
+            String refused = ExitReport.refusal(newSettings.report);
+            if (refused != null) {
+                Log.warn(refused + "; the report will go to standard error");
+            }
             Runtime.getRuntime().addShutdownHook(new Thread(new Runnable() {
                 @Override
                 public void run() {
@@ -259,7 +263,7 @@ public final class OffHeap {
         if (info == BlockInfo.MISSING) {
             RawMemory.freeUntracked(address);
         } else {
-            RawMemory.free(address);
+            RawMemory.free(address, BlockInfo.size(info));
             // Released after the memory is really gone, so used never under-counts it.
             released(address, info, how);
         }
