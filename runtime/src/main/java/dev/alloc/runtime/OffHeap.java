@@ -11,6 +11,11 @@ import dev.alloc.runtime.pool.PoolStatistics;
  * <p>Until {@link #install} runs, and for kinds that are not tracked, every call passes straight
  * to the system allocator. A thread that is running agent code ({@link SiteContext#inAgent})
  * is never tracked, so the agent's own native memory cannot recurse into the agent.
+ *
+ * <p>Sizes the JDK (or libc) refuses with its own answer are not tracked, so that answer comes
+ * as without the agent ({@link BlockInfo#trackable}); a block is accounted (reserved, counted at
+ * its site, released) by {@link BlockInfo#accounted}{@code (size)}, which is what the table
+ * gives back at the free.
  */
 public final class OffHeap {
     /** Replaced once, at {@link #install}, by one with an extra limit per budget; nothing is tracked before. */
@@ -18,8 +23,12 @@ public final class OffHeap {
     private static final AddressTable TABLE = new AddressTable();
     private static final SiteRegistry SITES = new SiteRegistry();
 
-    /** Bit {@code 1 << kind} for each tracked kind; 0 until installed. Read on every call. */
-    private static int trackMask;
+    /**
+     * Bit {@code 1 << kind} for each tracked kind; 0 until installed. Read on every call, first:
+     * volatile and written last by {@link #install}, so a hook that sees a kind tracked also sees
+     * every other install-time field below (on x86 the read is a plain load).
+     */
+    private static volatile int trackMask;
     private static boolean sitesOn;
     private static int policy;
     private static StackSites stackSites;
@@ -55,6 +64,7 @@ public final class OffHeap {
         budget(SiteContext.current());
         SystemMemory.free(SystemMemory.allocate(16));
         LimitErrors.topHolders(SITES, -1);
+        Reclaimer.warmUp();
         RawMemory.install(newSettings, new MisuseReports(SITES));
         if (FlightEvents.jfrAvailable()) {
             CoarseClock.start(); // block ages, for the recordings that may come
@@ -104,6 +114,11 @@ public final class OffHeap {
         return RawMemory.strategy();
     }
 
+    /** Where the block at {@code address} really is: the pool strategy's name, or {@code system} (a fallback, libc's). */
+    public static String strategyOf(long address) {
+        return RawMemory.ownedByPool(address) ? RawMemory.strategy() : "system";
+    }
+
     /** The pool's figures (poolReserved is {@code reserved()}, poolFree {@code free()}), or null without a pool. */
     public static PoolStatistics poolStatistics() {
         return RawMemory.statistics();
@@ -125,18 +140,19 @@ public final class OffHeap {
             return SystemMemory.allocate(size);
         }
         SiteContext context = SiteContext.current();
-        if (context.inAgent || size <= 0) {
-            return SystemMemory.allocate(size);
+        if (context.inAgent || !BlockInfo.trackable(size)) {
+            return SystemMemory.allocate(size); // the JDK's own answer to 0, negative and impossible sizes
         }
-        int site = reserve(kind, size, context);
+        long accounted = BlockInfo.accounted(size);
+        int site = reserve(kind, accounted, context);
         long address;
         try {
             address = RawMemory.allocate(size);
         } catch (Throwable mallocFailed) {
-            LIMITER.release(budget(context), kind, SITES.budget(site), size);
+            LIMITER.release(budget(context), kind, SITES.budget(site), accounted);
             throw mallocFailed;
         }
-        commit(context, site, kind, address, size);
+        commit(context, site, kind, address, accounted);
         return address;
     }
 
@@ -155,14 +171,15 @@ public final class OffHeap {
             return UNTRACKED;
         }
         SiteContext context = SiteContext.current();
-        if (context.inAgent || size <= 0) {
-            return UNTRACKED;
+        if (context.inAgent || !BlockInfo.trackable(size)) {
+            return UNTRACKED; // libc refuses it itself
         }
-        return reserve(kind, size, context);
+        return reserve(kind, BlockInfo.accounted(size), context);
     }
 
     private static int reserve(int kind, long size, SiteContext context) {
         int site = siteOf(kind, context);
+        context.reserving = site;
         int budget = SITES.budget(site);
         int hit = LIMITER.tryReserve(budget(context), kind, budget, size);
         if (hit != Limiter.OK) {
@@ -193,7 +210,7 @@ public final class OffHeap {
      */
     static void commit(long token, int kind, long address, long size) {
         if (token != UNTRACKED) {
-            commit(SiteContext.current(), (int) token, kind, address, size);
+            commit(SiteContext.current(), (int) token, kind, address, BlockInfo.accounted(size));
         }
     }
 
@@ -215,6 +232,10 @@ public final class OffHeap {
      * removal after that would remove the other thread's block.
      */
     public static long reallocate(int kind, long address, long size) {
+        if (size != 0 && !BlockInfo.trackable(size)) {
+            // the JDK's checks come first: IllegalArgumentException, the block untouched
+            return SystemMemory.reallocate(address, size);
+        }
         if (address == 0) {
             return allocate(kind, size);
         }
@@ -284,6 +305,7 @@ public final class OffHeap {
      * growth; returns the site. The caller puts the block back if this throws.
      */
     static int reserveResize(long info, long size) {
+        size = BlockInfo.accounted(size);
         int site = BlockInfo.site(info);
         long growth = size - BlockInfo.size(info);
         SiteContext context = SiteContext.current();
@@ -291,6 +313,7 @@ public final class OffHeap {
             site = siteOf(BlockInfo.kind(info), context);
         }
         if (growth > 0) {
+            context.reserving = site;
             int checked = checkedBudget(BlockInfo.site(info), site);
             int hit = LIMITER.tryReserve(budget(context), BlockInfo.kind(info), checked, growth);
             if (hit != Limiter.OK) {
@@ -305,6 +328,7 @@ public final class OffHeap {
      * freed ({@code size} 0). {@code failed} means nothing changed: the old block is put back.
      */
     static void commitResize(long address, long info, long size, int site, long moved, boolean failed) {
+        size = BlockInfo.accounted(size);
         int kind = BlockInfo.kind(info);
         long oldSize = BlockInfo.size(info);
         long growth = size - oldSize;
@@ -356,6 +380,7 @@ public final class OffHeap {
         if (LIMITER.limit(Kind.MAPPED) == 0 && budget == Budgets.NONE) {
             return;
         }
+        context.reserving = site;
         int hit = LIMITER.tryReserve(budget(context), Kind.MAPPED, budget, size);
         if (hit != Limiter.OK) {
             overLimit(Kind.MAPPED, size, site, budget, hit, context);
@@ -374,6 +399,7 @@ public final class OffHeap {
             return;
         }
         int site = siteOf(Kind.MAPPED, context);
+        size = BlockInfo.accounted(size);
         LIMITER.forceReserve(budget(context), Kind.MAPPED, SITES.budget(site), size);
         TABLE.put(address, BlockInfo.pack(size, Kind.MAPPED, site), CoarseClock.millis());
         SITES.onAllocate(site, size);
@@ -399,11 +425,6 @@ public final class OffHeap {
             LIMITER.forceReserve(budget(context), kind, to, size);
             LIMITER.release(budget(context), kind, Budgets.NONE, size);
         }
-    }
-
-    /** The site of the allocation this thread is making, for an event raised inside it. */
-    static int currentSite(int kind) {
-        return siteOf(kind, SiteContext.current());
     }
 
     private static int siteOf(int kind, SiteContext context) {

@@ -24,7 +24,7 @@ final class StatisticsHook implements Runnable {
             budgets.append(budgets.length() == 0 ? "" : ", ").append(budget.getKey()).append('=').append(budget.getValue());
         }
         event.usedByBudget = budgets.toString();
-        event.strategy = OffHeap.settings() == null ? "system" : OffHeap.settings().strategy;
+        event.strategy = OffHeap.strategy(); // what serves allocations, "system" when the pool could not be made
         PoolStatistics pool = OffHeap.poolStatistics();
         if (pool != null) {
             event.poolReserved = pool.reserved();
