@@ -152,7 +152,7 @@ public final class JfrSupport implements FlightEvents.Sink {
             event.size = size;
             event.address = address;
             event.site = OffHeap.sites().name(BlockInfo.site(info));
-            event.strategy = OffHeap.settings().strategy;
+            event.strategy = OffHeap.strategyOf(address);
             event.commit();
         } catch (Throwable e) {
             FlightEvents.lost(e);
