@@ -66,13 +66,15 @@ public final class Suite {
     static final List<Case> ALL = List.of(
             new Case(DirectBufferBench.class, "64"), new Case(DirectBufferBench.class, "4096"),
             new Case(DirectBufferBench.class, "1048576"),
-            new Case(UnsafeBench.class, "64"), new Case(UnsafeBench.class, "4096"),
+            new Case(UnsafeBench.class, "64"), new Case(UnsafeBench.class, "4096"), new Case(UnsafeBench.class, "16384"),
             new Case(FfmArenaBench.class, "64"), new Case(FfmArenaBench.class, "4096"),
             new Case(FloorBench.class, "64", "sharedAtomic"), new Case(FloorBench.class, "64", "ownedAtomic"),
             new Case(FloorBench.class, "64", "ownedPlain"), new Case(FloorBench.class, "64", "threadLocalGet"));
     static final List<Case> GOAL_CASES = List.of(new Case(DirectBufferBench.class, "4096"),
             new Case(UnsafeBench.class, "64"));
-    static final List<Case> STRATEGY_CASES = GOAL_CASES;
+    /** The pools' goals (issue 11): Unsafe pairs of 64 B, 4 KiB and 16 KiB, and allocateDirect 4 KiB. */
+    static final List<Case> STRATEGY_CASES = List.of(new Case(DirectBufferBench.class, "4096"),
+            new Case(UnsafeBench.class, "64"), new Case(UnsafeBench.class, "4096"), new Case(UnsafeBench.class, "16384"));
 
     public static void main(String[] args) throws Exception {
         Arguments a = Arguments.parse(args);
