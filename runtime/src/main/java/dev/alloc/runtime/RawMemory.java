@@ -136,6 +136,12 @@ final class RawMemory {
         return SystemMemory.reallocate(address, size);
     }
 
+    /** Whether {@code address} lies in the pool's memory (never true without a pool). */
+    static boolean ownedByPool(long address) {
+        NativeAllocator p = pool;
+        return p != null && address != 0 && p.owns(address);
+    }
+
     /** Frees a tracked block of {@code size} requested bytes (as allocated or last resized here). */
     static void free(long address, long size) {
         NativeAllocator p = pool;
