@@ -166,6 +166,7 @@ abstract class RegionAllocator<M> implements NativeAllocator, ThreadCache.BlockS
             bytes = classBytes[sizeClass];
             address = cache.pop(sizeClass);
             if (address == 0) {
+                prepareChunk();
                 address = refill(cache, sizeClass);
             }
             if (address == 0) {
@@ -175,6 +176,7 @@ abstract class RegionAllocator<M> implements NativeAllocator, ThreadCache.BlockS
         } else {
             long align = Math.max(alignment, MIN_ALIGNMENT);
             bytes = blockBytes(size, align);
+            prepareChunk();
             address = allocateBlock(size, align, cache.home);
             if (address == 0) {
                 drainForSpace(cache);
@@ -208,6 +210,13 @@ abstract class RegionAllocator<M> implements NativeAllocator, ThreadCache.BlockS
             byThreadId[slot] = cache; // its fields the reader needs are final
         }
         return cache;
+    }
+
+    /** So that a strategy that grows under its lock finds a chunk ready (see {@link ChunkedRegion#prepareChunk}). */
+    private void prepareChunk() {
+        if (region.wantsPreparedChunk()) {
+            region.prepareChunk();
+        }
     }
 
     /** Fills half of the class's stack from the strategy: one of the blocks, or 0. */
