@@ -45,7 +45,7 @@ final class ChunkedRegion<M> {
      * blocks, freed and reused most often, never pay for a system call and a page fault.
      */
     static final long DROP_MIN_BYTES = 128 << 10;
-    private static final int DIRTY_RUNS = 1024;
+    private static final int DIRTY_RUNS = 4096;
 
     /** The committed chunks sorted by base; never mutated once published. */
     private static final class Index {
@@ -129,12 +129,13 @@ final class ChunkedRegion<M> {
     }
 
     /**
-     * Notes a freed block of at least {@link #DROP_MIN_BYTES} whose pages should go back to the
-     * operating system once it has stayed free for a while. Called under the owner's lock; a
-     * full ring forgets its oldest note (those pages then wait for their chunk to empty).
+     * Notes freed memory whose pages should go back to the operating system once it has stayed
+     * free for a while: blocks of at least {@link #DROP_MIN_BYTES}, and the page runs of retired
+     * slabs. Called under the owner's lock; a full ring forgets its oldest note (those pages then
+     * wait for their chunk to empty).
      */
     void noteDirty(long address, long bytes) {
-        if (bytes < DROP_MIN_BYTES || !source.canDropPages()) {
+        if (!source.canDropPages()) {
             return;
         }
         long now = System.nanoTime();
