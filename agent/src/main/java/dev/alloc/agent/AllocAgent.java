@@ -1,5 +1,7 @@
 package dev.alloc.agent;
 
+import dev.alloc.agent.command.Commands;
+import dev.alloc.agent.command.Request;
 import java.io.File;
 import java.lang.instrument.Instrumentation;
 import java.util.jar.JarFile;
@@ -18,8 +20,16 @@ public final class AllocAgent {
         start(agentArgs, inst, false);
     }
 
-    /** Loaded into a running JVM ({@code java -jar alloc.jar attach <pid>}). */
+    /**
+     * Loaded into a running JVM: {@code java -jar alloc.jar attach <pid>} starts the agent; the
+     * other commands ({@code status}, {@code limit}, {@code report}, {@code top}) load it again with
+     * a command as the argument, which the running agent answers (see {@link Commands}).
+     */
     public static void agentmain(String agentArgs, Instrumentation inst) {
+        if (Request.isCommand(agentArgs)) {
+            Commands.run(agentArgs, isRuntimeLoaded() && Installer.isStarted());
+            return;
+        }
         start(agentArgs, inst, true);
     }
 

@@ -28,6 +28,11 @@ final class Installer {
     private Installer() {
     }
 
+    /** Whether the agent started in this JVM (with options it accepted). */
+    static synchronized boolean isStarted() {
+        return started;
+    }
+
     static synchronized void start(String agentArgs, Instrumentation inst, boolean attached) throws Exception {
         Settings settings;
         List<String> warnings = new ArrayList<>();

@@ -15,9 +15,11 @@ final class JdkAccess {
     private JdkAccess() {
     }
 
+    /** Also exports {@code jdk.internal.access}: the runtime waits for reference processing at the limit as the JDK does. */
     static void exportInternalMiscTo(Instrumentation inst, Module target) {
         Module javaBase = Object.class.getModule();
-        inst.redefineModule(javaBase, Set.of(), Map.of("jdk.internal.misc", Set.of(target)),
+        inst.redefineModule(javaBase, Set.of(), Map.of("jdk.internal.misc", Set.of(target),
+                        "jdk.internal.access", Set.of(target)),
                 Map.of("jdk.internal.misc", Set.of(target)), Set.of(), Map.of());
     }
 

@@ -54,6 +54,21 @@ public final class ForkedJvm {
         return dir;
     }
 
+    /** {@link #workDir}, emptied of what an earlier run left there. */
+    public static Path emptyWorkDir(String name) {
+        Path dir = workDir(name);
+        try (java.util.stream.Stream<Path> walk = Files.walk(dir)) {
+            for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toArray(Path[]::new)) {
+                if (!p.equals(dir)) {
+                    Files.delete(p);
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return dir;
+    }
+
     /** Adds {@code -javaagent:alloc.jar=<options>} ({@code options} may be empty). */
     public ForkedJvm agent(String options) {
         jvmArgs.add("-javaagent:" + agentJar() + (options.isEmpty() ? "" : "=" + options));
@@ -234,6 +249,12 @@ public final class ForkedJvm {
                 throw new AssertionError(e);
             }
             return new Result(command, process.exitValue(), out.text(), err.text());
+        }
+
+        /** Stops the JVM as Ctrl-C would (its shutdown hooks run) and returns what it did. */
+        public Result interrupt() {
+            process.destroy();
+            return finish();
         }
 
         @Override

@@ -101,6 +101,11 @@ final class HeadlessChromium {
         return launch(page, "--dump-dom");
     }
 
+    /** As {@link #dumpDom(Path)}, laid out in a window of this size. */
+    static Run dumpDom(Path page, int width, int height) {
+        return launch(page, "--dump-dom", "--window-size=" + width + "," + height);
+    }
+
     /** Takes a screenshot of {@code page} into {@code png}. */
     static Run screenshot(Path page, Path png, int width, int height) {
         return launch(page, "--screenshot=" + png, "--window-size=" + width + "," + height, "--hide-scrollbars");

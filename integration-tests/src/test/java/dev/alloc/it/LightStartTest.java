@@ -13,8 +13,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 import jdk.jfr.consumer.RecordedEvent;
 import jdk.jfr.consumer.RecordingFile;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * Issue 15: the agent starts neither JMX nor Flight Recorder itself, yet a JMX client or a
@@ -25,12 +23,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 class LightStartTest {
     static final String SITE = "dev.alloc.it.programs.Controlled$Holder.hold(Controlled.java:61)";
 
-    static List<Jdk> jdks() {
-        return Jdk.all();
-    }
-
-    @ParameterizedTest
-    @MethodSource("jdks")
+    @EveryJdk
     void jmxAndFlightRecorderStartOnlyWhenSomeoneAsks(Jdk jdk) throws Exception {
         Path work = ForkedJvm.workDir("light-start");
         Path classes = work.resolve("classes-" + jdk.feature() + ".txt");

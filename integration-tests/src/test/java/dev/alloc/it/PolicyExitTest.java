@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.alloc.it.programs.FourThreadsToTheLimit;
 import dev.alloc.it.programs.HoldDirectBuffers;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -56,6 +57,17 @@ class PolicyExitTest {
         assertTrue(report.stdout().contains("limit events: 1 exceeded, 0 warnings\n"), report.toString());
         assertTrue(report.stdout().contains("exceeded  direct  requested 1,048,583, used 4,194,332 of 5,242,880 at " + SITE),
                 report.toString());
+    }
+
+    @EveryJdk
+    void otherThreadsReachingTheLimitWaitForTheExit(Jdk jdk) {
+        ForkedJvm.Result r = ForkedJvm.on(jdk).agent("limit=8m,policy=exit")
+                .main(FourThreadsToTheLimit.class, "65537").run();
+        assertEquals(3, r.exitCode(), r.toString());
+        assertEquals("", r.stdout(), "no thread saw the error: " + r);
+        assertEquals(1, r.stderr().split("alloc: policy=exit: ", -1).length - 1, r.toString());
+        assertTrue(r.stderr().contains("bytes; top holders: dev.alloc.it.programs.FourThreadsToTheLimit.lambda$main$0("
+                + "FourThreadsToTheLimit.java:23) 8"), r.toString());
     }
 
     @EveryJdk

@@ -107,7 +107,11 @@ class PoolStrategyTest {
                 .jvmArgs("-Xmx256m").main(PoolWorkout.class).run();
         assertEquals(0, r.exitCode(), r.toString());
         List<String> misuses = new ArrayList<>();
+        List<String> strategies = new ArrayList<>();
         for (RecordedEvent event : RecordingFile.readAllEvents(recording)) {
+            if (event.getEventType().getName().equals("dev.alloc.Allocation") && event.getLong("size") >= 3 << 20) {
+                strategies.add(event.getLong("size") + " " + event.getString("strategy"));
+            }
             if (event.getEventType().getName().equals("dev.alloc.PoolMisuse")) {
                 assertEquals("buddy", event.getString("strategy"));
                 assertTrue(event.getLong("address") != 0);
@@ -116,6 +120,9 @@ class PoolStrategyTest {
         }
         assertEquals(List.of("double free", "interior free", "double free", "double free", "double free"), misuses,
                 r.toString());
+        // the 6 MiB reallocation is beyond the pool's largest block: the system allocator served it, and says so
+        assertEquals(List.of((6 << 20) + " system", (3 << 20) + " buddy", (3 << 20) + " buddy", (3 << 20) + " buddy"),
+                strategies, r.toString());
     }
 
     private static Matcher poolLine(ForkedJvm.Result r) {

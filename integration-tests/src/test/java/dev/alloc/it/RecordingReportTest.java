@@ -43,6 +43,14 @@ class RecordingReportTest {
 
         String page = Files.readString(html);
         ReportTest.assertSelfContained(page);
+        assertTrue(page.contains("<dt>agent options</dt><dd>limit=40m,jfr=" + jfr + "</dd>"), page);
+        // Allocated bytes by stack from the agent's own Allocation events: no agent frame on top, and
+        // the program's main holds exactly what it kept (nothing was freed), all through allocateDirect.
+        long held = a * 1_999_993L + b * 1_048_583L;
+        assertTrue(page.contains("id=\"flame-allocated\""), page);
+        assertFalse(page.contains("title=\"dev.alloc.runtime.") || page.contains("title=\"dev.alloc.agent."), page);
+        assertTrue(page.contains("data-bytes=\"" + held + "\" title=\"dev.alloc.it.programs.GrowTwoSites.main\n"), page);
+        assertTrue(page.contains("data-bytes=\"" + held + "\" title=\"java.nio.ByteBuffer.allocateDirect\n"), page);
         HeadlessChromium.Run dom = HeadlessChromium.dumpDom(html);
         assertTrue(dom.stdout().contains("data-js=\"ready\""), dom.log());
         assertFalse(dom.stdout().matches("(?s).*<html[^>]*data-js-errors.*"), dom.stdout());

@@ -18,10 +18,20 @@ class ReportTest {
 
     /** A recording with the agent's event names and known numbers, made by a real JVM of this JDK. */
     static Path recording(Jdk jdk, String name) {
+        return made(jdk, name).file();
+    }
+
+    /** The recording and the pid of the JVM that made it (with -Dalloc.limit=32m, as if for the agent). */
+    private record Made(Path file, long pid) {
+    }
+
+    private static Made made(Jdk jdk, String name) {
         Path file = ForkedJvm.workDir("report-" + jdk.feature()).resolve(name + ".jfr");
-        ForkedJvm.Result made = ForkedJvm.on(jdk).main(EmitAgentEvents.class, file.toString()).run();
+        ForkedJvm.Result made = ForkedJvm.on(jdk).jvmArgs("-Dalloc.limit=32m").main(EmitAgentEvents.class, file.toString()).run();
         assertEquals(0, made.exitCode(), made.toString());
-        return file;
+        Matcher pid = Pattern.compile("from pid (\\d+)").matcher(made.stdout());
+        assertTrue(pid.find(), made.toString());
+        return new Made(file, Long.parseLong(pid.group(1)));
     }
 
     static ForkedJvm.Result report(Jdk jdk, String... args) {
@@ -62,7 +72,8 @@ class ReportTest {
 
     @EveryJdk
     void htmlPageRendersInHeadlessChromiumWithoutErrors(Jdk jdk) throws Exception {
-        Path file = recording(jdk, "html");
+        Made made = made(jdk, "html");
+        Path file = made.file();
         Path html = file.resolveSibling("report.html");
         Files.deleteIfExists(html);
         ForkedJvm.Result r = report(jdk, "report", file.toString(), "--html", html.toString());
@@ -70,30 +81,61 @@ class ReportTest {
         assertTrue(r.stdout().endsWith("wrote " + html + "\n"), r.toString());
         String page = Files.readString(html);
         assertSelfContained(page);
-        assertTrue(page.contains("<td class=\"site\">com.example.Site0.&lt;init&gt;(Site0.java:10)</td>"), "escaped site");
+        assertTrue(page.contains("<td class=\"site\" data-label=\"site\">com.example.Site0.&lt;init&gt;(Site0.java:10)</td>"),
+                "escaped site");
+        // The header: which JVM, which JDK, which options, when.
+        assertTrue(page.contains("<dt>pid</dt><dd>" + made.pid() + "</dd>"), page);
+        assertTrue(page.matches("(?s).*<dt>JDK</dt><dd>" + jdk.feature() + "[.,].*"), page);
+        assertTrue(page.contains("<dt>agent options</dt><dd>alloc.limit=32m</dd>"), page);
+        assertTrue(page.matches("(?s).*<dt>time</dt><dd>20\\d\\d-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d to [-\\d :]+ UTC "
+                + "\\(\\d+\\.\\d{3} s\\)</dd>.*"), page);
+        // The flame graphs: live bytes by stack (one image freed), then allocated bytes by stack.
+        int allocated = page.indexOf("id=\"flame-allocated\"");
+        assertTrue(page.indexOf("id=\"flame-live\"") > 0 && allocated > page.indexOf("id=\"flame-live\""), page);
+        String live = page.substring(0, allocated);
+        String all = page.substring(allocated);
+        assertTrue(live.contains("data-d=\"0\" data-bytes=\"6097152\""), "live: 2 x 1,999,993 + 2 x 1,048,583");
+        assertTrue(frame(live, "loadImage", 3_999_986), live);
+        assertTrue(frame(live, "openSession", 2_097_166), live);
+        assertTrue(all.contains("data-d=\"0\" data-bytes=\"8097145\""), "allocated: 3 x 1,999,993 + 2 x 1,048,583");
+        assertTrue(frame(all, "loadImage", 5_999_979), all);
+        assertTrue(frame(all, "openSession", 2_097_166), all);
 
-        HeadlessChromium.Run dom = HeadlessChromium.dumpDom(html);
-        String rendered = dom.stdout();
-        assertTrue(rendered.contains("data-js=\"ready\""), "the page's script ran to its end:\n" + dom.log());
-        assertTrue(rendered.contains("data-samples=\"12\""), rendered);
-        assertFalse(rendered.matches("(?s).*<html[^>]*data-js-errors.*"), "JavaScript errors:\n" + rendered);
-        assertNoConsoleMessages(dom.log());
-        assertEquals(9, count(rendered, "class=\"layer\""), "8 sites and the others, stacked");
-        assertEquals(2, count(rendered, "class=\"series\""), "used and limit");
-        assertEquals(1, count(rendered, "class=\"marker\""), "one limit event");
-        assertEquals(10, count(rendered, "<tr><td class=\"site\">"), "every site in the table");
-        assertTrue(rendered.contains("2 other sites"), rendered);
+        for (int width : new int[] {1280, 390}) {
+            HeadlessChromium.Run dom = HeadlessChromium.dumpDom(html, width, 900);
+            String rendered = dom.stdout();
+            assertTrue(rendered.contains("data-js=\"ready\""), "the page's script ran to its end:\n" + dom.log());
+            assertTrue(rendered.contains("data-samples=\"12\""), rendered);
+            assertFalse(rendered.matches("(?s).*<html[^>]*data-js-errors.*"), "JavaScript errors:\n" + rendered);
+            assertNoConsoleMessages(dom.log());
+            assertTrue(rendered.matches("(?s).*<html[^>]*data-overflow-x=\"0\".*"),
+                    "the page scrolls sideways at " + width + " px:\n" + rendered.substring(0, 300));
+            assertEquals(9, count(rendered, "class=\"layer\""), "8 sites and the others, stacked");
+            assertEquals(2, count(rendered, "class=\"series\""), "used and limit");
+            assertEquals(1, count(rendered, "class=\"marker\""), "one limit event");
+            assertEquals(10, count(rendered, "<tr><td class=\"site\""), "every site in the table");
+            assertTrue(rendered.contains("2 other sites"), rendered);
+        }
 
-        Path png = file.resolveSibling("report.png");
-        Files.deleteIfExists(png);
-        HeadlessChromium.Run shot = HeadlessChromium.screenshot(html, png, 1100, 1000);
-        assertNoConsoleMessages(shot.log());
-        BufferedImage image = ImageIO.read(png.toFile());
-        assertEquals(1100, image.getWidth());
-        // The charts are drawn: the used line / first layer blue and the limit's red cover many pixels.
-        assertTrue(pixels(image, 0x4e79a7) > 2_000, "blue pixels: " + pixels(image, 0x4e79a7));
-        assertTrue(pixels(image, 0xe15759) > 300, "red pixels: " + pixels(image, 0xe15759));
-        assertTrue(pixels(image, 0xf28e2b) > 2_000, "second layer's orange: " + pixels(image, 0xf28e2b));
+        for (int width : new int[] {1280, 390}) {
+            Path png = file.resolveSibling("report-" + width + ".png");
+            Files.deleteIfExists(png);
+            HeadlessChromium.Run shot = HeadlessChromium.screenshot(html, png, width, 2400);
+            assertNoConsoleMessages(shot.log());
+            BufferedImage image = ImageIO.read(png.toFile());
+            assertEquals(width, image.getWidth());
+            // The charts are drawn: the used line / first layer blue and the limit's red cover many pixels.
+            long scale = width == 1280 ? 1 : 8;
+            assertTrue(pixels(image, 0x4e79a7) > 2_000 / scale, "blue pixels: " + pixels(image, 0x4e79a7));
+            assertTrue(pixels(image, 0xe15759) > 300 / scale, "red pixels: " + pixels(image, 0xe15759));
+            assertTrue(pixels(image, 0xf28e2b) > 2_000 / scale, "second layer's orange: " + pixels(image, 0xf28e2b));
+        }
+    }
+
+    /** A flame graph frame of {@code EmitAgentEvents.<method>} holding {@code bytes}. */
+    private static boolean frame(String graph, String method, long bytes) {
+        return Pattern.compile("data-bytes=\"" + bytes + "\" title=\"dev\\.alloc\\.it\\.programs\\.EmitAgentEvents\\." + method + "\n")
+                .matcher(graph).find();
     }
 
     static void assertSelfContained(String page) {

@@ -8,6 +8,11 @@ import dev.alloc.OffHeapLimitExceededError;
  * that restart a pod, as {@code -XX:+ExitOnOutOfMemoryError} does for the heap (and with the same
  * status). Shutdown hooks run (a JFR recording is dumped); if they do not finish within
  * {@link #GRACE_MILLIS}, the JVM is halted with the same status.
+ *
+ * <p>Once the exit has begun, every other thread that reaches a limit waits for the JVM to go
+ * instead of seeing the error in application code: the application never runs on past its
+ * first over-limit allocation. The wait is bounded by the grace period plus a second (the halt
+ * comes first); should the JVM outlive that, the thread gets the error after all.
  */
 final class ExitOnLimit {
     /** The exit status, documented in the README; the same as {@code -XX:+ExitOnOutOfMemoryError}'s. */
@@ -19,10 +24,11 @@ final class ExitOnLimit {
     private ExitOnLimit() {
     }
 
-    /** Does not return (the JVM exits), except on a thread that arrives while another is exiting. */
+    /** Does not return: the JVM exits (only a JVM that outlives its own halt lets a waiting thread go on). */
     static void exit(OffHeapLimitExceededError error, String reportTarget, Limiter limiter, SiteRegistry sites) {
         synchronized (ExitOnLimit.class) {
             if (exiting) {
+                awaitHalt(GRACE_MILLIS + 1000);
                 return;
             }
             exiting = true;
@@ -43,5 +49,21 @@ final class ExitOnLimit {
         watchdog.setDaemon(true);
         watchdog.start();
         System.exit(STATUS);
+    }
+
+    /** Waits (holding the lock, which the exiting thread no longer needs) until the JVM halts or {@code millis} pass. */
+    private static void awaitHalt(long millis) {
+        boolean interrupted = false;
+        long deadline = System.nanoTime() + millis * 1_000_000;
+        for (long left = millis; left > 0; left = (deadline - System.nanoTime()) / 1_000_000) {
+            try {
+                ExitOnLimit.class.wait(left);
+            } catch (InterruptedException e) {
+                interrupted = true; // the JVM is going: an interrupt does not make this thread run on
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
     }
 }

@@ -1,16 +1,19 @@
 package dev.alloc.runtime;
 
-import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.OutputStreamWriter;
 import java.io.PrintWriter;
 import java.io.Writer;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
 import java.util.List;
 
 /**
  * The site table written at JVM exit ({@code report=stderr|<file>}): every site that allocated,
- * sorted by live bytes, then the totals. What is still live at exit is the leak list.
+ * sorted by live bytes, then the totals. What is still live at exit is the leak list. A file is
+ * written through {@link SafeFiles}: never through a symbolic link, replacing only a regular file.
  */
 public final class ExitReport {
     private static boolean written;
@@ -57,15 +60,45 @@ public final class ExitReport {
             }
             written = true;
         }
-        if ("stderr".equals(target)) {
+        String refused = "stderr".equals(target) ? null : refusal(target);
+        if ("stderr".equals(target) || refused != null) {
+            if (refused != null) {
+                Log.warn(refused + "; the report goes to standard error instead");
+            }
             write(new PrintWriter(new OutputStreamWriter(System.err, StandardCharsets.UTF_8)), limiter, sites);
             return;
         }
-        try (Writer file = new OutputStreamWriter(new FileOutputStream(target), StandardCharsets.UTF_8);
-             PrintWriter out = new PrintWriter(file)) {
-            write(out, limiter, sites);
+        Path file = Paths.get(target).toAbsolutePath();
+        Path written = null;
+        try {
+            written = SafeFiles.createNextTo(file);
+            try (Writer out = Files.newBufferedWriter(written, StandardCharsets.UTF_8)) {
+                write(new PrintWriter(out), limiter, sites);
+            }
+            SafeFiles.moveIntoPlace(written, file);
+            written = null;
         } catch (IOException e) {
             Log.warn("cannot write the report to " + target + ": " + e.getMessage());
+        } finally {
+            if (written != null) {
+                try {
+                    Files.deleteIfExists(written);
+                } catch (IOException e) {
+                    // nothing more to do: the warning above names the problem
+                }
+            }
         }
+    }
+
+    /**
+     * Why {@code report=<target>} cannot be written, as the line to log, or null. Checked at start
+     * (so the user hears of it at once) and again at exit.
+     */
+    static String refusal(String target) {
+        if ("stderr".equals(target)) {
+            return null;
+        }
+        String why = SafeFiles.refusal(Paths.get(target));
+        return why == null ? null : "report=" + target + " refused: " + why;
     }
 }

@@ -2,14 +2,22 @@ package dev.alloc.runtime;
 
 import java.util.concurrent.atomic.AtomicIntegerArray;
 
-/** Logs once per limit when usage first reaches {@code warn} percent of it. */
+/**
+ * Logs once per limit when usage first reaches {@code warn} percent of it, and raises the JFR
+ * warning event each time, naming the site of the reservation that crossed (which
+ * {@link OffHeap} left in the thread's {@link SiteContext#reserving}: no second stack walk, and
+ * no site interned under a kind that is not the allocation's).
+ */
 final class LimitWarnings implements Limiter.WarningListener {
     private final AtomicIntegerArray logged = new AtomicIntegerArray(Limiter.TOTAL + 1);
 
     @Override
     public void crossed(int which, long used, long limit) {
+        if (limit <= 0) {
+            return; // no limit, no percentage of it
+        }
         if (FlightEvents.active()) {
-            FlightEvents.limitWarning(which, used, limit, OffHeap.currentSite(which == Limiter.TOTAL ? Kind.DIRECT : which));
+            FlightEvents.limitWarning(which, used, limit, SiteContext.current().reserving);
         }
         if (!logged.compareAndSet(which, 0, 1)) {
             return;

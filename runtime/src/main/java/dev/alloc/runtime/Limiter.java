@@ -465,10 +465,11 @@ public final class Limiter {
         raise(peakIndex(which), used);
         long before = raise(sampledIndex(which), used);
         long threshold = (long) CELLS.getOpaque(warnAt, which);
-        if (before < threshold && used >= threshold) { // only the one raise across the threshold
+        long limit = limit(which); // read once: a concurrent setLimit(0) must not reach the listener as a limit of 0
+        if (limit > 0 && before < threshold && used >= threshold) { // only the one raise across the threshold
             WarningListener listener = warningListener;
             if (listener != null) {
-                listener.crossed(which, used, limit(which));
+                listener.crossed(which, used, limit);
             }
         }
     }

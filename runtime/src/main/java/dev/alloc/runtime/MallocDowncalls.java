@@ -131,7 +131,22 @@ public final class MallocDowncalls {
         }
         MethodHandle call = MethodHandles.tryFinally(MethodHandles.dropArguments(target, 0, long.class), cleanup);
         MethodHandle adapter = MethodHandles.foldArguments(call, before);
+        if (function.result == VOID) {
+            adapter = poolMemoryToThePool(adapter, lookup);
+        }
         return adapter.type().equals(type) ? adapter : null;
+    }
+
+    /** {@code free(p)}: pool memory goes back to the pool and never reaches libc (see {@link MallocHooks#isPoolMemory}). */
+    private static MethodHandle poolMemoryToThePool(MethodHandle free, MethodHandles.Lookup lookup)
+            throws ReflectiveOperationException {
+        MethodHandle test = lookup.findStatic(MallocHooks.class, "isPoolMemory", MethodType.methodType(boolean.class, long.class));
+        MethodHandle toPool = lookup.findStatic(MallocHooks.class, "freeToPool", MethodType.methodType(void.class, long.class));
+        if (free.type().parameterType(0) == Ffm.SEGMENT) {
+            test = MethodHandles.filterArguments(test, 0, Ffm.ADDRESS);
+            toPool = MethodHandles.filterArguments(toPool, 0, Ffm.ADDRESS);
+        }
+        return MethodHandles.guardWithTest(test, toPool, free);
     }
 
     private static boolean returns(Class<?> type, int result) {

@@ -68,6 +68,21 @@ public final class MallocHooks {
         return OffHeap.forget(address);
     }
 
+    /**
+     * Whether {@code free(address)} must not reach libc: the address is pool memory (a block of
+     * {@code strategy=}, handed out by Unsafe, a direct buffer or an arena, that the program gives
+     * to libc's {@code free}, as it may without the agent). libc would corrupt its heap with it;
+     * the wrapped {@code free} gives it back to the pool instead ({@link #freeToPool}).
+     */
+    public static boolean isPoolMemory(long address) {
+        return RawMemory.ownedByPool(address);
+    }
+
+    /** {@code free()} of pool memory: the block goes back to the pool, counted as freed explicitly. */
+    public static void freeToPool(long address) {
+        OffHeap.free(address, SiteRegistry.FREED_EXPLICITLY);
+    }
+
     public static void afterFree(Throwable thrown, long info, long address) {
         if (thrown != null) {
             if (info != BlockInfo.MISSING) {
@@ -78,8 +93,15 @@ public final class MallocHooks {
         OffHeap.released(address, info, SiteRegistry.FREED_EXPLICITLY);
     }
 
-    /** {@code realloc(NULL, n)} is malloc; a block the agent never saw stays unseen. */
+    /**
+     * {@code realloc(NULL, n)} is malloc; a block the agent never saw stays unseen. A size libc
+     * cannot serve (negative here is a {@code size_t} above 2^63) leaves the block alone: libc
+     * answers NULL and keeps it, so the agent keeps it too.
+     */
     public static long beforeRealloc(long address, long size) {
+        if (size != 0 && !BlockInfo.trackable(size)) {
+            return OffHeap.UNTRACKED;
+        }
         SiteContext context = SiteContext.current();
         if (address == 0) {
             context.reallocating = BlockInfo.MISSING;

@@ -11,14 +11,23 @@ import dev.alloc.runtime.pool.PoolStatistics;
  * <p>Until {@link #install} runs, and for kinds that are not tracked, every call passes straight
  * to the system allocator. A thread that is running agent code ({@link SiteContext#inAgent})
  * is never tracked, so the agent's own native memory cannot recurse into the agent.
+ *
+ * <p>Sizes the JDK (or libc) refuses with its own answer are not tracked, so that answer comes
+ * as without the agent ({@link BlockInfo#trackable}); a block is accounted (reserved, counted at
+ * its site, released) by {@link BlockInfo#accounted}{@code (size)}, which is what the table
+ * gives back at the free.
  */
 public final class OffHeap {
     private static final Limiter LIMITER = new Limiter();
     private static final AddressTable TABLE = new AddressTable();
     private static final SiteRegistry SITES = new SiteRegistry();
 
-    /** Bit {@code 1 << kind} for each tracked kind; 0 until installed. Read on every call. */
-    private static int trackMask;
+    /**
+     * Bit {@code 1 << kind} for each tracked kind; 0 until installed. Read on every call, first:
+     * volatile and written last by {@link #install}, so a hook that sees a kind tracked also sees
+     * every other install-time field below (on x86 the read is a plain load).
+     */
+    private static volatile int trackMask;
     private static boolean sitesOn;
     private static int policy;
     private static StackSites stackSites;
@@ -48,6 +57,7 @@ public final class OffHeap {
         budget(SiteContext.current());
         SystemMemory.free(SystemMemory.allocate(16));
         LimitErrors.topHolders(SITES, -1);
+        Reclaimer.warmUp();
         RawMemory.install(newSettings, new MisuseReports(SITES));
         if (FlightEvents.jfrAvailable()) {
             CoarseClock.start(); // block ages, for the recordings that may come
@@ -56,6 +66,10 @@ public final class OffHeap {
             FlightEvents.install();
         }
         if (newSettings.report != null) {
+            String refused = ExitReport.refusal(newSettings.report);
+            if (refused != null) {
+                Log.warn(refused + "; the report will go to standard error");
+            }
             Runtime.getRuntime().addShutdownHook(new Thread(new Runnable() {
                 @Override
                 public void run() {
@@ -93,6 +107,11 @@ public final class OffHeap {
         return RawMemory.strategy();
     }
 
+    /** Where the block at {@code address} really is: the pool strategy's name, or {@code system} (a fallback, libc's). */
+    public static String strategyOf(long address) {
+        return RawMemory.ownedByPool(address) ? RawMemory.strategy() : "system";
+    }
+
     /** The pool's figures (poolReserved is {@code reserved()}, poolFree {@code free()}), or null without a pool. */
     public static PoolStatistics poolStatistics() {
         return RawMemory.statistics();
@@ -114,18 +133,19 @@ public final class OffHeap {
             return SystemMemory.allocate(size);
         }
         SiteContext context = SiteContext.current();
-        if (context.inAgent || size <= 0) {
-            return SystemMemory.allocate(size);
+        if (context.inAgent || !BlockInfo.trackable(size)) {
+            return SystemMemory.allocate(size); // the JDK's own answer to 0, negative and impossible sizes
         }
-        int site = reserve(kind, size, context);
+        long accounted = BlockInfo.accounted(size);
+        int site = reserve(kind, accounted, context);
         long address;
         try {
             address = RawMemory.allocate(size);
         } catch (Throwable mallocFailed) {
-            LIMITER.release(budget(context), kind, size);
+            LIMITER.release(budget(context), kind, accounted);
             throw mallocFailed;
         }
-        commit(context, site, kind, address, size);
+        commit(context, site, kind, address, accounted);
         return address;
     }
 
@@ -144,14 +164,15 @@ public final class OffHeap {
             return UNTRACKED;
         }
         SiteContext context = SiteContext.current();
-        if (context.inAgent || size <= 0) {
-            return UNTRACKED;
+        if (context.inAgent || !BlockInfo.trackable(size)) {
+            return UNTRACKED; // libc refuses it itself
         }
-        return reserve(kind, size, context);
+        return reserve(kind, BlockInfo.accounted(size), context);
     }
 
     private static int reserve(int kind, long size, SiteContext context) {
         int site = siteOf(kind, context);
+        context.reserving = site;
         int hit = LIMITER.tryReserve(budget(context), kind, size);
         if (hit != Limiter.OK) {
             overLimit(kind, size, site, hit, context);
@@ -181,7 +202,7 @@ public final class OffHeap {
      */
     static void commit(long token, int kind, long address, long size) {
         if (token != UNTRACKED) {
-            commit(SiteContext.current(), (int) token, kind, address, size);
+            commit(SiteContext.current(), (int) token, kind, address, BlockInfo.accounted(size));
         }
     }
 
@@ -203,6 +224,10 @@ public final class OffHeap {
      * removal after that would remove the other thread's block.
      */
     public static long reallocate(int kind, long address, long size) {
+        if (size != 0 && !BlockInfo.trackable(size)) {
+            // the JDK's checks come first: IllegalArgumentException, the block untouched
+            return SystemMemory.reallocate(address, size);
+        }
         if (address == 0) {
             return allocate(kind, size);
         }
@@ -238,7 +263,7 @@ public final class OffHeap {
         if (info == BlockInfo.MISSING) {
             RawMemory.freeUntracked(address);
         } else {
-            RawMemory.free(address);
+            RawMemory.free(address, BlockInfo.size(info));
             // Released after the memory is really gone, so used never under-counts it.
             released(address, info, how);
         }
@@ -272,6 +297,7 @@ public final class OffHeap {
      * growth; returns the site. The caller puts the block back if this throws.
      */
     static int reserveResize(long info, long size) {
+        size = BlockInfo.accounted(size);
         int site = BlockInfo.site(info);
         long growth = size - BlockInfo.size(info);
         SiteContext context = SiteContext.current();
@@ -279,6 +305,7 @@ public final class OffHeap {
             site = siteOf(BlockInfo.kind(info), context);
         }
         if (growth > 0) {
+            context.reserving = site;
             int hit = LIMITER.tryReserve(budget(context), BlockInfo.kind(info), growth);
             if (hit != Limiter.OK) {
                 overLimit(BlockInfo.kind(info), growth, site, hit, context);
@@ -292,6 +319,7 @@ public final class OffHeap {
      * freed ({@code size} 0). {@code failed} means nothing changed: the old block is put back.
      */
     static void commitResize(long address, long info, long size, int site, long moved, boolean failed) {
+        size = BlockInfo.accounted(size);
         int kind = BlockInfo.kind(info);
         long oldSize = BlockInfo.size(info);
         long growth = size - oldSize;
@@ -349,14 +377,10 @@ public final class OffHeap {
             return;
         }
         int site = siteOf(Kind.MAPPED, context);
+        size = BlockInfo.accounted(size);
         LIMITER.forceReserve(Kind.MAPPED, size);
         TABLE.put(address, BlockInfo.pack(size, Kind.MAPPED, site), CoarseClock.millis());
         SITES.onAllocate(site, size);
-    }
-
-    /** The site of the allocation this thread is making, for an event raised inside it. */
-    static int currentSite(int kind) {
-        return siteOf(kind, SiteContext.current());
     }
 
     private static int siteOf(int kind, SiteContext context) {

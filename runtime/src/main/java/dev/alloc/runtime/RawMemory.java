@@ -120,29 +120,32 @@ final class RawMemory {
      */
     static long reallocate(long address, long oldSize, long size) {
         if (size <= 0) {
-            free(address);
+            free(address, oldSize);
             return 0;
         }
         NativeAllocator p = pool;
-        if (p != null) {
-            long usable = p.usableSize(address);
-            if (usable > 0) {
-                if (size <= usable && size > usable / 2) {
-                    return address;
-                }
-                long moved = allocate(size);
-                SystemMemory.copyMemory(address, moved, Math.min(oldSize, size));
-                p.free(address);
-                return moved;
+        if (p != null && p.owns(address)) {
+            if (p.resizesInPlace(address, oldSize, size)) {
+                return address;
             }
+            long moved = allocate(size);
+            SystemMemory.copyMemory(address, moved, Math.min(oldSize, size));
+            p.free(address, oldSize);
+            return moved;
         }
         return SystemMemory.reallocate(address, size);
     }
 
-    /** Frees a tracked block. */
-    static void free(long address) {
+    /** Whether {@code address} lies in the pool's memory (never true without a pool). */
+    static boolean ownedByPool(long address) {
         NativeAllocator p = pool;
-        if (p == null || !p.free(address)) {
+        return p != null && address != 0 && p.owns(address);
+    }
+
+    /** Frees a tracked block of {@code size} requested bytes (as allocated or last resized here). */
+    static void free(long address, long size) {
+        NativeAllocator p = pool;
+        if (p == null || !p.free(address, size)) {
             SystemMemory.free(address);
         }
     }

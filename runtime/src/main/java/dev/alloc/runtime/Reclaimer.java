@@ -1,18 +1,85 @@
 package dev.alloc.runtime;
 
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.LockSupport;
+
 /**
  * Gives the garbage collector a chance to free dead buffers before a reservation fails, as
  * {@code java.nio.Bits.reserveMemory} does for {@code -XX:MaxDirectMemorySize}: memory held by
  * unreachable direct buffers (and automatic FFM arenas) comes back only when their Cleaners
  * run, so failing at once would fail while the memory is really free.
  *
- * <p>One {@code System.gc()}, then up to 9 retries with doubling sleeps (about 0.5 s in all).
- * Never on a Cleaner thread: it would wait for itself. Frees never wait for this.
+ * <p>One reclaim at a time. A thread whose reservation failed either drives a round or, when
+ * a round is already running, waits for that round to end (at most {@link #MAX_WAIT_MILLIS}),
+ * retries once and gives up. A round is what the JDK does for one thread: wait while the
+ * Reference Handler has references to process, retrying; one {@code System.gc()}; then up to
+ * 9 retries with doubling sleeps (about 0.5 s in all), waiting for reference processing
+ * instead of sleeping while there is some. The driver retries its own reservation only, and
+ * the round ends as soon as it succeeds. So a storm of failing threads costs one
+ * {@code System.gc()} per round, not one per thread, and every thread has its answer within
+ * about one round of arriving.
+ *
+ * <p>Waiters park on the round and its driver unparks each of them when it ends: no lock or
+ * latch, whose wake-ups pass from one waiter to the next (with 20,000 virtual threads each hop
+ * waits its turn on a carrier) and whose timed-out waiters are unlinked one by one.
+ *
+ * <p>Invariants: at most one round runs at any instant (the {@link #running} reference is set
+ * by one CAS and cleared by its driver alone, in a {@code finally}, before it wakes the
+ * waiters); a waiter enqueues itself before it reads {@link Round#over}, and the driver sets
+ * {@code over} before it drains the queue, so no waiter sleeps through the end of its round;
+ * a waiter never waits longer than {@link #MAX_WAIT_MILLIS}, so a stuck driver cannot hang
+ * anyone; no thread that
+ * runs Cleaners (Reference Handler, Common-Cleaner) ever drives or waits (see
+ * {@link #mayHelp}): it would wait for itself. Frees never wait for this.
  */
 final class Reclaimer {
     private static final int MAX_SLEEPS = 9;
+    /** Longer than a round (0.5 s of sleeps plus a full GC): a waiter normally sees its round end. */
+    static final long MAX_WAIT_MILLIS = 2_000;
+
+    /** The round in progress, or null. */
+    private static final AtomicReference<Round> running = new AtomicReference<>();
+    /** {@code JavaLangRefAccess.waitForReferenceProcessing()}: ()boolean, or null where the JDK does not give it to us. */
+    private static final MethodHandle WAIT_FOR_REFERENCES = referenceProcessingWaiter();
 
     private Reclaimer() {
+    }
+
+    /** One reclaim: the threads waiting for it, woken when it is {@link #over}. */
+    private static final class Round {
+        volatile boolean over;
+        final ConcurrentLinkedQueue<Thread> waiters = new ConcurrentLinkedQueue<>();
+
+        /** Waits until the round is over, at most until {@code deadline} ({@link System#nanoTime}) or an interrupt. */
+        void await(long deadline) {
+            waiters.add(Thread.currentThread());
+            long left;
+            while (!over && (left = deadline - System.nanoTime()) > 0 && !Thread.currentThread().isInterrupted()) {
+                LockSupport.parkNanos(this, left);
+            }
+        }
+
+        void end() {
+            over = true;
+            for (Thread waiter; (waiter = waiters.poll()) != null; ) {
+                LockSupport.unpark(waiter);
+            }
+        }
+    }
+
+    /** Loads what a round and a wait use now, at install, not inside an allocation at the limit. */
+    static void warmUp() {
+        Round round = new Round();
+        round.end();
+        round.await(System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(1));
+        LockSupport.unpark(Thread.currentThread());
+        LockSupport.parkNanos(1); // consumes the permit just given
+        running.compareAndExchange(round, null);
     }
 
     /** Whether waiting can free anything: the limit hit covers GC-freed memory, some is live, and this thread may wait. */
@@ -24,21 +91,76 @@ final class Reclaimer {
                 && !JdkThreads.isCleanerThread(Thread.currentThread());
     }
 
-    /** Retries the reservation; returns {@link Limiter#OK} or the limit still exceeded. */
+    /** Drives a round, or waits for the one running and retries once; returns {@link Limiter#OK} or the limit still exceeded. */
     static int retry(Limiter limiter, int kind, long size) {
-        System.gc();
-        long sleepMillis = 1;
-        int hit = limiter.tryReserve(kind, size);
-        for (int i = 0; hit != Limiter.OK && i < MAX_SLEEPS; i++) {
+        Round mine = new Round();
+        Round other = running.compareAndExchange(null, mine);
+        if (other == null) {
             try {
-                Thread.sleep(sleepMillis);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
+                return driveRound(limiter, kind, size);
+            } finally {
+                running.set(null);
+                mine.end();
+            }
+        }
+        other.await(System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(MAX_WAIT_MILLIS));
+        return limiter.tryReserve(kind, size);
+    }
+
+    private static int driveRound(Limiter limiter, int kind, long size) {
+        int hit;
+        do {
+            hit = limiter.tryReserve(kind, size);
+            if (hit == Limiter.OK) {
                 return hit;
             }
-            sleepMillis <<= 1;
+        } while (waitForReferenceProcessing());
+        System.gc();
+        long sleepMillis = 1;
+        for (int sleeps = 0; ; ) {
             hit = limiter.tryReserve(kind, size);
+            if (hit == Limiter.OK || sleeps >= MAX_SLEEPS) {
+                return hit;
+            }
+            if (!waitForReferenceProcessing()) {
+                try {
+                    Thread.sleep(sleepMillis);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return limiter.tryReserve(kind, size);
+                }
+                sleepMillis <<= 1;
+                sleeps++;
+            }
         }
-        return hit;
+    }
+
+    /** Waits while the Reference Handler has pending references; true if there were any (it waited). */
+    private static boolean waitForReferenceProcessing() {
+        if (WAIT_FOR_REFERENCES == null) {
+            return false;
+        }
+        try {
+            return (boolean) WAIT_FOR_REFERENCES.invokeExact();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        } catch (Throwable e) {
+            return false;
+        }
+    }
+
+    private static MethodHandle referenceProcessingWaiter() {
+        try {
+            Class<?> secrets = Class.forName("jdk.internal.access.SharedSecrets");
+            Class<?> access = Class.forName("jdk.internal.access.JavaLangRefAccess");
+            MethodHandles.Lookup lookup = MethodHandles.lookup();
+            Object refAccess = lookup.findStatic(secrets, "getJavaLangRefAccess", MethodType.methodType(access)).invoke();
+            return lookup.findVirtual(access, "waitForReferenceProcessing", MethodType.methodType(boolean.class))
+                    .bindTo(refAccess);
+        } catch (Throwable e) {
+            Log.debug("no wait for reference processing at the limit (" + e + "): sleeps only");
+            return null;
+        }
     }
 }

@@ -24,6 +24,8 @@ public final class SiteContext {
 
     /** The site id of the rewritten call in progress on this thread, 0 for none. */
     int site;
+    /** The site of the reservation in progress on this thread, for a limit warning raised inside it. */
+    int reserving;
     /** True while this thread runs agent code that may itself take native memory. */
     boolean inAgent;
     /** The old block of a libc {@code realloc} in flight on this thread (see {@link MallocHooks}). */

@@ -9,8 +9,13 @@ import java.util.stream.Stream;
 /**
  * Names a site by walking the stack: the slow path, for allocations no rewritten call site
  * named (they started inside the JDK, or in a library whose package is in {@code site.skip}).
- * The site is the first frame outside the JDK, the agent and the skipped prefixes; when there
- * is none, the JDK method that called the allocating API.
+ * The site is the first frame outside the JDK, the agent and the skipped prefixes. When there is
+ * none (a JDK thread, or a library's own thread such as Netty's event loop reading a socket), it
+ * is the first frame outside the allocation machinery: the JDK method, or the skipped library's
+ * method, that called the allocating API. A skipped library's frame is then marked
+ * {@link #SKIPPED_MARK}, so the table says the library allocated on its own, with no frame of
+ * the application on the stack: Netty's event-loop buffers are named
+ * {@code io.netty.util.internal.CleanerJava9.allocate(CleanerJava9.java:86) [skipped; no application frame]}.
  */
 final class StackSites {
     private static final StackWalker WALKER = StackWalker.getInstance();
@@ -31,6 +36,9 @@ final class StackSites {
         "java.lang.foreign.", "java.lang.invoke.", "jdk.internal.reflect.", "java.lang.reflect."
     };
 
+    /** Appended to a site named by a skipped frame because no frame of the application was on the stack. */
+    static final String SKIPPED_MARK = " [skipped; no application frame]";
+
     private final SiteRegistry sites;
     private final String[] skip;
 
@@ -41,21 +49,27 @@ final class StackSites {
 
     int resolve(int kind) {
         List<StackFrame> frames = WALKER.walk(FIRST_FRAMES);
-        StackFrame jdkCaller = null;
+        StackFrame caller = null;
+        boolean callerSkipped = false;
         for (StackFrame frame : frames) {
             String cls = frame.getClassName();
             if (Prefixes.startsWithAny(cls, MACHINERY)) {
                 continue;
             }
-            if (Prefixes.startsWithAny(cls, JDK_PREFIXES) || Prefixes.startsWithAny(cls, skip)) {
-                if (jdkCaller == null) {
-                    jdkCaller = frame;
+            boolean jdk = Prefixes.startsWithAny(cls, JDK_PREFIXES);
+            if (jdk || Prefixes.startsWithAny(cls, skip)) {
+                if (caller == null) {
+                    caller = frame;
+                    callerSkipped = !jdk;
                 }
                 continue;
             }
             return sites.intern(describe(frame), kind);
         }
-        return jdkCaller == null ? 0 : sites.intern(describe(jdkCaller), kind);
+        if (caller == null) {
+            return 0;
+        }
+        return sites.intern(callerSkipped ? describe(caller) + SKIPPED_MARK : describe(caller), kind);
     }
 
     /** The first frame outside the JDK and the agent, described, or null: for reports, not sites. */

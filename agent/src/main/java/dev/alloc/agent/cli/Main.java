@@ -39,8 +39,15 @@ public final class Main {
                 case "report":
                     ReportCommand.run(rest, out);
                     return 0;
+                case "limit":
+                    LimitCommand.run(rest, out);
+                    return 0;
+                case "top":
+                    TopCommand.run(rest, out);
+                    return 0;
                 default:
-                    err.println("alloc: unknown command '" + args[0] + "'; valid: attach, status, report, --help, --version");
+                    err.println("alloc: unknown command '" + args[0] + "'; valid: attach, status, limit, report, top, --help, "
+                            + "--version");
                     return 2;
             }
         } catch (CommandError e) {
@@ -66,6 +73,9 @@ public final class Main {
         static final String USAGE = String.join("\n",
                 "usage: " + AttachCommand.USAGE,
                 "       " + StatusCommand.USAGE,
+                "       " + LimitCommand.USAGE,
+                "       " + TopCommand.USAGE,
+                "       " + ReportCommand.USAGE_PID,
                 "       " + ReportCommand.USAGE,
                 "       java -jar alloc.jar --help | --version",
                 "As an agent: java -javaagent:alloc.jar=limit=512m,report=stderr -jar app.jar (options: --help)");
@@ -83,16 +93,23 @@ public final class Main {
                 "  limit.direct=, limit.unsafe=, limit.ffm=, limit.malloc=<size>   cap for one kind, inside limit",
                 "  policy=throw|warn|exit   over the limit: fail the allocation with OffHeapLimitExceededError (throw),",
                 "                       allow it and log it (warn), or log the error with the top sites, write the",
-                "                       report and exit the JVM with status 3 (exit)",
+                "                       report and exit the JVM with status 3 (exit; other threads reaching a limit",
+                "                       meanwhile wait for the exit)",
                 "  warn=<1-100>         percent of a limit at which one warning is logged (90)",
                 "  strategy=system|slab|buddy|tlsf|arena   where raw memory comes from: malloc, or a pool (system)",
                 "  pool=<size>          size of the region a pool strategy manages (the limit)",
                 "  pool.fallback=system|fail   when the pool cannot serve: malloc, still under the limit, or fail (system)",
                 "  track=<kinds>        kinds to track, '+'-separated: direct+unsafe+ffm+malloc (all)",
                 "  sites=on|off         call-site attribution (on)",
-                "  site.skip=<prefixes> package prefixes to skip when naming a site, '+'-separated, e.g. io.netty.+org.agrona.",
+                "  site.skip=<prefixes> package prefixes to skip when naming a site, '+'-separated, e.g. io.netty.+org.agrona.;",
+                "                       with no other frame on the stack, the skipped frame that called the JDK,",
+                "                       marked [skipped; no application frame]",
                 "  report=stderr|<file>|off   at exit, the site table (off)",
-                "  jfr=on|<file>|off    a JFR recording with the shipped alloc.jfc; read it with the report command (off)",
+                "  jfr=on|<file>|off    a JFR recording with the shipped alloc.jfc, written at exit; on: alloc-<pid>-<start",
+                "                       time>.jfr in the working directory; read it with the report command (off)",
+                "  Files (report=, jfr=) are written as a new 0600 file renamed into place: an existing regular file is",
+                "  replaced whole; a symbolic link, a directory or any other file is refused (one line; the report then",
+                "  goes to standard error).",
                 "  log=quiet|info|debug the agent's own lines on standard error (info)",
                 "  all keys: " + OptionParser.keys(),
                 "",
@@ -102,8 +119,19 @@ public final class Main {
                 "      are not known. JDK 21+ warns unless the JVM was started with -XX:+EnableDynamicAgentLoading.",
                 "      Options are checked before attaching; a bad option never stops the target.",
                 "  " + StatusCommand.USAGE,
-                "      Prints a running agent's used, limit, peak, use by kind and top sites (default 10), read from",
-                "      its MXBean dev.alloc:type=OffHeap through the attach API: no JMX port needed.",
+                "      Prints a running agent's used, limit, peak, use by kind and top sites (default 10).",
+                "  " + LimitCommand.USAGE,
+                "      Changes a running agent's limit, as the MXBean's Limit does (none: track only).",
+                "  " + ReportCommand.USAGE_PID,
+                "      Prints a running agent's exit report, now.",
+                "  " + TopCommand.USAGE,
+                "      The status, refreshed every second until Ctrl-C (or FRAMES frames); top 20 sites by default.",
+                "      status, limit, report <pid> and top load alloc.jar into the target through the attach API with",
+                "      the command as its argument; the running agent answers in a file this command made in a private",
+                "      directory (0700) and removes. No port, no JMX agent; same user as the target, as for attach.",
+                "      A pid that is not a JVM of this user is refused before anything is sent to it. On JDK 21+ each",
+                "      command makes the target print the JDK's dynamic-agent warning unless it runs with",
+                "      -XX:+EnableDynamicAgentLoading; top loads the agent once per session.",
                 "  " + ReportCommand.USAGE,
                 "      Prints the site table of a JFR recording made with the agent (live bytes and count at the end,",
                 "      peak, totals, how memory was freed, oldest live block, limit hits; top 20 by default) and the",

@@ -14,14 +14,22 @@ import java.nio.file.Paths;
 /**
  * {@code java -jar alloc.jar report <recording.jfr> [--top N] [--html out.html]}: the site table
  * and limit events of a recording as text, and optionally as a self-contained HTML page.
+ * {@code report <pid>}: a running agent's exit report, now (through {@link CommandChannel}).
  */
 final class ReportCommand {
     static final String USAGE = "java -jar alloc.jar report <recording.jfr> [--top N] [--html <out.html>]";
+    static final String USAGE_PID = "java -jar alloc.jar report <pid>";
 
     private ReportCommand() {
     }
 
     static void run(String[] args, PrintStream out) throws CommandError {
+        if (args.length == 1 && args[0].matches("[0-9]+") && !Files.exists(Paths.get(args[0]))) {
+            try (CommandChannel channel = CommandChannel.open(args[0])) {
+                out.print(channel.ask("report", "now"));
+            }
+            return;
+        }
         Path file = null;
         Path html = null;
         int top = 20;

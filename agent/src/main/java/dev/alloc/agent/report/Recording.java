@@ -7,6 +7,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -25,6 +26,37 @@ public final class Recording {
     static final String SITE_USAGE = "dev.alloc.CallSiteUsage";
     static final String LIMIT_EXCEEDED = "dev.alloc.LimitExceeded";
     static final String LIMIT_WARNING = "dev.alloc.LimitWarning";
+    static final String ALLOCATION = "dev.alloc.Allocation";
+    static final String FREE = "dev.alloc.Free";
+    static final String JVM_INFORMATION = "jdk.JVMInformation";
+    static final String SYSTEM_PROPERTY = "jdk.InitialSystemProperty";
+
+    /**
+     * The recorded JVM, from the JDK's own {@code jdk.JVMInformation} (pid, arguments) and
+     * {@code jdk.InitialSystemProperty} events ({@code java.vm.version}, {@code java.vm.name},
+     * {@code java.vm.vendor}), both in the JDK's {@code default} settings: pid 0 and empty texts
+     * when the recording lacks them.
+     */
+    public record Jvm(long pid, String javaVersion, String vm, String jvmArguments) {
+        /** {@code 17.0.15+6 (OpenJDK 64-Bit Server VM, Eclipse Adoptium)}, or empty. */
+        public String describe() {
+            return javaVersion.isEmpty() ? vm : vm.isEmpty() ? javaVersion : javaVersion + " (" + vm + ")";
+        }
+
+        /** The agent's options as given on the command line ({@code -javaagent:...alloc.jar=<options>}, {@code -Dalloc.*}), or empty. */
+        public String agentOptions() {
+            List<String> options = new ArrayList<>();
+            for (String argument : jvmArguments.split("\\s+")) {
+                int jar = argument.indexOf(".jar=");
+                if (argument.startsWith("-javaagent:") && jar > 0 && argument.substring(0, jar).endsWith("alloc")) {
+                    options.add(argument.substring(jar + ".jar=".length()));
+                } else if (argument.startsWith("-Dalloc.")) {
+                    options.add(argument.substring("-D".length()));
+                }
+            }
+            return String.join(" ", options);
+        }
+    }
 
     /** One {@code OffHeapStatistics} sample. */
     public record Statistics(Instant time, long used, long limit, long peak, long[] usedByKind, String strategy) {
@@ -129,6 +161,10 @@ public final class Recording {
     private final List<Statistics> statistics = new ArrayList<>();
     private final Map<String, Site> sites = new LinkedHashMap<>();
     private final List<LimitEvent> limitEvents = new ArrayList<>();
+    private final AllocationStacks stacks = new AllocationStacks();
+    private long pid;
+    private String jvmArguments = "";
+    private final Map<String, String> properties = new HashMap<>();
     private Instant start;
     private Instant end;
     private long otherEvents;
@@ -152,6 +188,13 @@ public final class Recording {
                             event.getEventType().getName().equals(LIMIT_WARNING), text(event, "kind"),
                             number(event, "requested"), number(event, "used"), number(event, "limit"),
                             text(event, "site"), text(event, "topSite")));
+                    case ALLOCATION -> recording.stacks.allocated(event);
+                    case FREE -> recording.stacks.freed(event);
+                    case JVM_INFORMATION -> {
+                        recording.pid = number(event, "pid");
+                        recording.jvmArguments = text(event, "jvmArguments");
+                    }
+                    case SYSTEM_PROPERTY -> recording.properties.put(text(event, "key"), text(event, "value"));
                     default -> recording.otherEvents++;
                 }
             }
@@ -258,6 +301,19 @@ public final class Recording {
 
     public Instant end() {
         return end;
+    }
+
+    /** The recorded JVM: pid, Java version, arguments (empty when the recording lacks the JDK's events). */
+    public Jvm jvm() {
+        String vm = properties.getOrDefault("java.vm.name", "");
+        String vendor = properties.getOrDefault("java.vm.vendor", "");
+        return new Jvm(pid, properties.getOrDefault("java.vm.version", ""),
+                vm + (vm.isEmpty() || vendor.isEmpty() ? "" : ", ") + vendor, jvmArguments);
+    }
+
+    /** The {@code Allocation} (and {@code Free}) events by stack. */
+    AllocationStacks allocationStacks() {
+        return stacks;
     }
 
     /** The last statistics sample, or null. */

@@ -7,7 +7,9 @@ import java.util.Locale;
 
 /**
  * One chart as inline SVG: seconds on the x axis, bytes on the y axis, lines and stacked areas.
- * Drawn here, not in the browser, so the page needs no script to show its data.
+ * Drawn here, not in the browser, so the page needs no script to show its data. The SVG has a
+ * view box and no fixed size: the page scales it to its width. Ticks are round: bytes in four
+ * steps of 2^k or 1.5 * 2^k, seconds in steps of 1, 2 or 5 times a power of ten.
  */
 final class SvgChart {
     static final int WIDTH = 960;
@@ -87,8 +89,7 @@ final class SvgChart {
     String toSvg() {
         StringBuilder svg = new StringBuilder();
         svg.append("<svg id=\"").append(id).append("\" class=\"chart\" xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 ")
-                .append(WIDTH).append(' ').append(HEIGHT).append("\" width=\"").append(WIDTH).append("\" height=\"")
-                .append(HEIGHT).append("\" data-max-seconds=\"").append(fmt(maxSeconds)).append("\" data-left=\"")
+                .append(WIDTH).append(' ').append(HEIGHT).append("\" data-max-seconds=\"").append(fmt(maxSeconds)).append("\" data-left=\"")
                 .append(LEFT).append("\" data-plot-width=\"").append(plotWidth()).append("\">\n");
         axes(svg);
         svg.append(body);
@@ -109,11 +110,15 @@ final class SvgChart {
                     .append("<text x=\"").append(LEFT - 6).append("\" y=\"").append(fmt(py + 4))
                     .append("\" text-anchor=\"end\" class=\"tick\">").append(Sizes.human(value)).append("</text>\n");
         }
-        for (int i = 0; i <= 5; i++) {
-            double at = maxSeconds / 5 * i;
-            svg.append("<text x=\"").append(fmt(x(at))).append("\" y=\"").append(TOP + plotHeight() + 26)
-                    .append("\" text-anchor=\"middle\" class=\"tick\">").append(String.format(Locale.ROOT, "%.1f s", at))
-                    .append("</text>\n");
+        double step = timeStep(maxSeconds);
+        int decimals = Math.max(0, (int) -Math.floor(Math.log10(step) + 1e-9));
+        for (int i = 0; i * step <= maxSeconds * (1 + 1e-9); i++) {
+            double at = i * step;
+            svg.append("<line x1=\"").append(fmt(x(at))).append("\" x2=\"").append(fmt(x(at))).append("\" y1=\"")
+                    .append(TOP + plotHeight()).append("\" y2=\"").append(TOP + plotHeight() + 5).append("\" stroke=\"#999\"/>")
+                    .append("<text x=\"").append(fmt(x(at))).append("\" y=\"").append(TOP + plotHeight() + 22)
+                    .append("\" text-anchor=\"middle\" class=\"tick\">")
+                    .append(String.format(Locale.ROOT, "%." + decimals + "f s", at)).append("</text>\n");
         }
     }
 
@@ -140,6 +145,17 @@ final class SvgChart {
 
     private static String fmt(double v) {
         return String.format(Locale.ROOT, "%.1f", v);
+    }
+
+    /** The step between time ticks: 1, 2 or 5 times a power of ten, for at most 6 steps over {@code seconds}. */
+    static double timeStep(double seconds) {
+        double step = Math.pow(10, Math.floor(Math.log10(seconds / 6)));
+        for (double factor : new double[] {1, 2, 5, 10}) {
+            if (seconds / (step * factor) <= 6) {
+                return step * factor;
+            }
+        }
+        return step * 10;
     }
 
     /** The top of the y axis: 4 grid steps of 2^k or 1.5 * 2^k bytes, so that tick labels are round. */

@@ -24,9 +24,8 @@ import org.objectweb.asm.Opcodes;
  *
  * <p>The JDK call itself stays where it was, in the application's class: caller-sensitive
  * checks (JDK 24+'s {@code sun.misc.Unsafe} warnings name the caller) still see the real caller.
- * The operand stack is unchanged around the call, so no stack map frame changes. If the call
- * throws before reaching a choke point, the site stays primed until the thread's next rewritten
- * call: at worst one later JDK-internal allocation on that thread borrows that site's name.
+ * The operand stack is unchanged around the call; a handler un-primes the site when the call
+ * throws (see {@link SiteFraming}), so no later allocation on the thread borrows its name.
  *
  * <p>Calls straight to {@code jdk.internal.misc.Unsafe}'s memory methods (Agrona 2.x's
  * {@code UnsafeApi}) reach no choke point: they are replaced by the choke points' own hooks (see
@@ -39,7 +38,6 @@ import org.objectweb.asm.Opcodes;
  * that pool.
  */
 public final class CallSiteTransformer implements ClassFileTransformer {
-    private static final String CONTEXT = "dev/alloc/runtime/SiteContext";
     private static final String[] NEVER = {"java/", "javax/", "jdk/", "sun/", "com/sun/", "dev/alloc/runtime/", "dev/alloc/agent/"};
 
     private static final String HOOKS = "dev/alloc/runtime/JdkHooks";
@@ -119,6 +117,7 @@ public final class CallSiteTransformer implements ClassFileTransformer {
 
     private byte[] rewrite(ClassReader reader, Mode mode) {
         ClassWriter writer = new ClassWriter(reader, 0);
+        boolean stackMapFrames = reader.readUnsignedShort(6) >= Opcodes.V1_6;
         String dottedName = reader.getClassName().replace('/', '.');
         boolean[] changed = {false};
         reader.accept(new ClassVisitor(Opcodes.ASM9, writer) {
@@ -134,7 +133,7 @@ public final class CallSiteTransformer implements ClassFileTransformer {
             public MethodVisitor visitMethod(int access, String methodName, String descriptor, String signature,
                                              String[] exceptions) {
                 MethodVisitor next = super.visitMethod(access, methodName, descriptor, signature, exceptions);
-                return new MethodVisitor(Opcodes.ASM9, next) {
+                return new SiteFraming(next, mode.namesSites, stackMapFrames, methodName.equals("<init>")) {
                     private int line = -1;
                     private boolean rewroteHere;
 
@@ -153,9 +152,7 @@ public final class CallSiteTransformer implements ClassFileTransformer {
                         }
                         boolean framed = mode.namesSites && call.allocates();
                         if (framed) {
-                            int site = OffHeap.internSite(siteName(dottedName, methodName, sourceFile, line), call.kind());
-                            super.visitLdcInsn(site);
-                            super.visitMethodInsn(Opcodes.INVOKESTATIC, CONTEXT, "prime", "(I)V", false);
+                            beginFramed(OffHeap.internSite(siteName(dottedName, methodName, sourceFile, line), call.kind()));
                             rewroteHere = true;
                         }
                         if (call.hook() != null) {
@@ -165,7 +162,7 @@ public final class CallSiteTransformer implements ClassFileTransformer {
                             super.visitMethodInsn(opcode, owner, name, desc, itf);
                         }
                         if (framed) {
-                            super.visitMethodInsn(Opcodes.INVOKESTATIC, CONTEXT, "unprime", "()V", false);
+                            endFramed();
                         }
                         changed[0] = true;
                     }

@@ -17,7 +17,8 @@ import org.objectweb.asm.Opcodes;
  * stack (the receiver becomes an ignored {@code Object} argument). Nothing else in the method
  * changes, so no stack map frame changes and no class hierarchy is loaded while transforming.
  *
- * <p>It records how many calls it replaced per class, so the installer can check that every
+ * <p>The calls are patched in place ({@link UnsafeCallPatcher}); ASM does it for a class file the
+ * patcher does not understand. It records how many calls it replaced per class, so the installer can check that every
  * kind's allocation and free were both found and otherwise turn that kind off with a warning.
  */
 public final class ChokePointTransformer implements ClassFileTransformer {
@@ -45,6 +46,13 @@ public final class ChokePointTransformer implements ClassFileTransformer {
         for (ChokePoint chokePoint : chokePoints) {
             if (chokePoint.covers(className)) {
                 try {
+                    UnsafeCallPatcher.Patched patched = UnsafeCallPatcher.patch(chokePoint, classfileBuffer);
+                    replaced.put(className, patched.hooks());
+                    return patched.bytes();
+                } catch (RuntimeException unexpectedLayout) {
+                    // fall through to ASM, which reads any valid class file
+                }
+                try {
                     return rewrite(chokePoint, className, classfileBuffer);
                 } catch (Throwable e) {
                     replaced.put(className, "failed: " + e);
@@ -55,7 +63,8 @@ public final class ChokePointTransformer implements ClassFileTransformer {
         return null;
     }
 
-    private byte[] rewrite(ChokePoint chokePoint, String className, byte[] bytes) {
+    /** The same rewrite with ASM: the fallback, and the reference the patcher is tested against. */
+    byte[] rewrite(ChokePoint chokePoint, String className, byte[] bytes) {
         ClassReader reader = new ClassReader(bytes);
         ClassWriter writer = new ClassWriter(reader, 0);
         StringBuilder woven = new StringBuilder();

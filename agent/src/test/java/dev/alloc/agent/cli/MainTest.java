@@ -47,6 +47,6 @@ class MainTest {
     void anUnknownCommandIsBadUsage() {
         Run r = run("stat");
         assertEquals(2, r.status());
-        assertEquals("alloc: unknown command 'stat'; valid: attach, status, report, --help, --version\n", r.err());
+        assertEquals("alloc: unknown command 'stat'; valid: attach, status, limit, report, top, --help, --version\n", r.err());
     }
 }

@@ -83,7 +83,7 @@ public class PoolAllocateFreeBench {
     private long pair() {
         if (pool != null) {
             long address = pool.allocate(size, 16);
-            pool.free(address);
+            pool.free(address, size); // as the agent frees: with the size it recorded
             return address;
         }
         if (netty != null) {

@@ -5,14 +5,18 @@ import java.nio.file.Paths;
 import jdk.jfr.Category;
 import jdk.jfr.DataAmount;
 import jdk.jfr.Event;
+import jdk.jfr.MemoryAddress;
 import jdk.jfr.Name;
 import jdk.jfr.Recording;
+import jdk.jfr.StackTrace;
 import jdk.jfr.Timespan;
 
 /**
  * Writes a recording (args: its file) holding the agent's events by DESIGN.md's names and
- * fields, with known numbers: 12 periods of 10 sites, one over-limit event. It checks the report
- * command alone, on any JDK, whatever the agent's own recording code does.
+ * fields, with known numbers: 12 periods of 10 sites, one over-limit event, and allocations with
+ * their stacks: 3 x 1,999,993 bytes from {@link #loadImage}, 2 x 1,048,583 from
+ * {@link #openSession}, one of the images freed. It checks the report command alone, on any JDK,
+ * whatever the agent's own recording code does. The JDK's own JVM information is recorded too.
  */
 public final class EmitAgentEvents {
     @Name("dev.alloc.OffHeapStatistics")
@@ -55,13 +59,67 @@ public final class EmitAgentEvents {
         String topSite;
     }
 
+    @Name("dev.alloc.Allocation")
+    @Category("Off-Heap Memory")
+    @StackTrace(true)
+    static final class Allocation extends Event {
+        String kind;
+        @DataAmount(DataAmount.BYTES) long size;
+        @MemoryAddress long address;
+        String site;
+        String strategy;
+    }
+
+    @Name("dev.alloc.Free")
+    @Category("Off-Heap Memory")
+    @StackTrace(false)
+    static final class Free extends Event {
+        String kind;
+        @DataAmount(DataAmount.BYTES) long size;
+        @MemoryAddress long address;
+        String site;
+    }
+
+    static void loadImage(long address) {
+        allocated(address, 1_999_993L, "EmitAgentEvents.loadImage");
+    }
+
+    static void openSession(long address) {
+        allocated(address, 1_048_583L, "EmitAgentEvents.openSession");
+    }
+
+    private static void allocated(long address, long size, String site) {
+        Allocation event = new Allocation();
+        event.kind = "direct";
+        event.size = size;
+        event.address = address;
+        event.site = site;
+        event.strategy = "system";
+        event.commit();
+    }
+
     public static void main(String[] args) throws Exception {
         Path file = Paths.get(args[0]);
         try (Recording recording = new Recording()) {
             recording.enable(Statistics.class);
             recording.enable(SiteUsage.class);
             recording.enable(LimitExceeded.class);
+            recording.enable(Allocation.class).withStackTrace();
+            recording.enable(Free.class);
+            recording.enable("jdk.JVMInformation");
+            recording.enable("jdk.InitialSystemProperty");
             recording.start();
+            for (long image = 1; image <= 3; image++) {
+                loadImage(0x10000 * image);
+            }
+            openSession(0x40000);
+            openSession(0x50000);
+            Free free = new Free();
+            free.kind = "direct";
+            free.size = 1_999_993L;
+            free.address = 0x20000;
+            free.site = "EmitAgentEvents.loadImage";
+            free.commit();
             for (int period = 1; period <= 12; period++) {
                 long used = 0;
                 for (int s = 0; s < 10; s++) {
@@ -101,6 +159,6 @@ public final class EmitAgentEvents {
             recording.stop();
             recording.dump(file);
         }
-        System.out.println("wrote " + file);
+        System.out.println("wrote " + file + " from pid " + ProcessHandle.current().pid());
     }
 }

@@ -13,7 +13,7 @@ import jdk.jfr.StackTrace;
 @StackTrace(true)
 public final class AllocationEvent extends BlockEvent {
     @Label("Strategy")
-    @Description("Where the memory came from: system (malloc) or a pool strategy")
+    @Description("Where the memory came from: system (malloc, also when the pool could not serve it) or a pool strategy")
     String strategy;
 
     @Name("minSize")

@@ -7,13 +7,19 @@ import dev.alloc.runtime.Kind;
 import dev.alloc.runtime.Limiter;
 import dev.alloc.runtime.Log;
 import dev.alloc.runtime.OffHeap;
+import dev.alloc.runtime.SafeFiles;
 import dev.alloc.runtime.SiteContext;
 import dev.alloc.runtime.SiteTable;
 import java.io.IOException;
 import java.io.StringReader;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.text.ParseException;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.format.DateTimeFormatter;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -59,6 +65,16 @@ public final class JfrSupport implements FlightEvents.Sink {
             @Override
             public void recordingStateChanged(Recording recording) {
                 refreshGates();
+                OwnRecording own = ownRecording;
+                if (own != null) {
+                    SiteContext context = SiteContext.current();
+                    boolean wasInAgent = context.enterAgent();
+                    try {
+                        own.stateChanged(recording);
+                    } finally {
+                        context.exitAgent(wasInAgent);
+                    }
+                }
             }
         });
         return new JfrSupport();
@@ -136,7 +152,7 @@ public final class JfrSupport implements FlightEvents.Sink {
             event.size = size;
             event.address = address;
             event.site = OffHeap.sites().name(BlockInfo.site(info));
-            event.strategy = OffHeap.settings().strategy;
+            event.strategy = OffHeap.strategyOf(address);
             event.commit();
         } catch (Throwable e) {
             FlightEvents.lost(e);
@@ -203,13 +219,20 @@ public final class JfrSupport implements FlightEvents.Sink {
 
     /**
      * Starts a recording with the JDK's {@code default} settings plus {@code jfcText} (the shipped
-     * {@code alloc.jfc}), dumped to {@code target} at exit; {@code on} names the file
-     * {@code alloc-<pid>.jfr} in the working directory.
+     * {@code alloc.jfc}), written at exit (or when stopped) to {@code target}; {@code on} names the
+     * file {@code alloc-<pid>-<JVM start time>.jfr} in the working directory. Flight Recorder writes
+     * its file itself, following links: it writes into a private directory (mode 0700) next to the
+     * target, and the agent renames the finished file into place (see {@link SafeFiles}).
      */
     @Override
     public void startRecording(String target, String jfcText) {
-        Path file = Paths.get(target.equals("on") ? "alloc-" + ProcessHandle.current().pid() + ".jfr" : target)
-                .toAbsolutePath();
+        Path file = Paths.get(target.equals("on") ? defaultName() : target).toAbsolutePath();
+        String refused = SafeFiles.refusal(file);
+        if (refused != null) {
+            Log.warn("jfr=" + target + " refused: " + refused + "; no recording started");
+            return;
+        }
+        Path staging = null;
         try {
             Map<String, String> settings = new LinkedHashMap<>(Configuration.getConfiguration("default").getSettings());
             settings.putAll(Configuration.create(new StringReader(jfcText)).getSettings());
@@ -217,13 +240,74 @@ public final class JfrSupport implements FlightEvents.Sink {
             recording.setName("alloc");
             recording.setToDisk(true);
             recording.setDumpOnExit(true);
-            recording.setDestination(file);
+            staging = SafeFiles.createDirectoryNextTo(file);
+            recording.setDestination(staging.resolve(file.getFileName()));
+            ownRecording = new OwnRecording(recording, file);
             recording.start();
             if (recording.getState() == RecordingState.RUNNING) {
-                Log.info("recording off-heap events to " + file + " (written at exit, or now with jcmd <pid> JFR.dump name=alloc)");
+                Log.info("recording off-heap events to " + file + " (written at exit, or now with jcmd <pid> JFR.dump "
+                        + "name=alloc filename=<file>)");
             }
         } catch (IOException | ParseException | RuntimeException e) {
             Log.warn("cannot start the Flight Recorder recording to " + file + ": " + e);
+            ownRecording = null;
+            removeQuietly(staging);
+        }
+    }
+
+    /** {@code alloc-<pid>-<yyyyMMdd-HHmmss>.jfr}: the JVM's start time makes it hard to plant in advance. */
+    static String defaultName() {
+        ProcessHandle self = ProcessHandle.current();
+        Instant started = self.info().startInstant().orElse(Instant.now());
+        return "alloc-" + self.pid() + "-"
+                + DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss").withZone(ZoneId.systemDefault()).format(started) + ".jfr";
+    }
+
+    private static void removeQuietly(Path staging) {
+        if (staging != null) {
+            try (java.util.stream.Stream<Path> files = Files.list(staging)) {
+                java.util.Iterator<Path> each = files.iterator();
+                while (each.hasNext()) {
+                    Files.deleteIfExists(each.next());
+                }
+                Files.deleteIfExists(staging);
+            } catch (IOException e) {
+                // left behind, empty or nearly: nothing else to do
+            }
+        }
+    }
+
+    private static volatile OwnRecording ownRecording;
+
+    /** The agent's recording and where its file goes once Flight Recorder has written it. */
+    private static final class OwnRecording {
+        final Recording recording;
+        final Path target;
+        private boolean moved;
+
+        OwnRecording(Recording recording, Path target) {
+            this.recording = recording;
+            this.target = target;
+        }
+
+        /** Called on every state change: once stopped, the destination file is complete. */
+        synchronized void stateChanged(Recording changed) {
+            if (changed != recording || moved
+                    || (changed.getState() != RecordingState.STOPPED && changed.getState() != RecordingState.CLOSED)) {
+                return;
+            }
+            moved = true;
+            Path written = recording.getDestination();
+            if (written == null || !Files.isRegularFile(written, LinkOption.NOFOLLOW_LINKS)) {
+                return; // Flight Recorder wrote nothing (it logs why)
+            }
+            try {
+                SafeFiles.makePrivate(written); // Flight Recorder created it with the default mode
+                SafeFiles.moveIntoPlace(written, target);
+                Files.deleteIfExists(written.getParent());
+            } catch (IOException e) {
+                Log.warn("the recording stays at " + written + ": cannot move it to " + target + ": " + e.getMessage());
+            }
         }
     }
 }

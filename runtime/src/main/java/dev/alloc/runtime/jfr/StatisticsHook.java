@@ -19,7 +19,7 @@ final class StatisticsHook implements Runnable {
         event.usedFfm = limiter.used(Kind.FFM);
         event.usedMalloc = limiter.used(Kind.MALLOC);
         event.usedMapped = limiter.used(Kind.MAPPED);
-        event.strategy = OffHeap.settings() == null ? "system" : OffHeap.settings().strategy;
+        event.strategy = OffHeap.strategy(); // what serves allocations, "system" when the pool could not be made
         PoolStatistics pool = OffHeap.poolStatistics();
         if (pool != null) {
             event.poolReserved = pool.reserved();

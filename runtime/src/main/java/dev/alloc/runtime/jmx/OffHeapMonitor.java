@@ -1,11 +1,10 @@
 package dev.alloc.runtime.jmx;
 
 import dev.alloc.runtime.Kind;
+import dev.alloc.runtime.LimitChange;
 import dev.alloc.runtime.Limiter;
-import dev.alloc.runtime.Log;
 import dev.alloc.runtime.SiteRegistry;
 import dev.alloc.runtime.SiteTable;
-import dev.alloc.runtime.Sizes;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -32,12 +31,7 @@ public final class OffHeapMonitor implements OffHeapMXBean {
 
     @Override
     public void setLimit(long bytes) {
-        if (bytes < 0) {
-            throw new IllegalArgumentException("the limit must be 0 (none) or a number of bytes, not " + bytes);
-        }
-        limiter.setLimit(Limiter.TOTAL, bytes);
-        Log.info("limit set through JMX to " + (bytes == 0 ? "none (tracking only)" : Sizes.human(bytes))
-                + "; used " + Sizes.human(getUsed()));
+        LimitChange.apply(limiter, bytes, "through JMX");
     }
 
     @Override

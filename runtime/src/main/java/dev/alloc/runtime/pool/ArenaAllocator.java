@@ -1,42 +1,19 @@
 package dev.alloc.runtime.pool;
 
-import java.util.Iterator;
-import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.atomic.AtomicInteger;
-
 /**
  * The jemalloc / Netty design: several arenas, each a {@link SlabHeap} with its own chunks,
- * size-classed slabs and page runs, and a small cache of freed slots per thread.
+ * size-classed slabs and page runs, behind the per-thread caches of {@link RegionAllocator}.
  *
  * <p>Layout: one {@link ChunkedRegion} shared by all arenas; a chunk's owner id is the arena
  * that committed it, so a free goes to the right arena in O(log chunks) without a lock.
  *
- * <p>Concurrency: a thread is bound to an arena round-robin on its first call (2 arenas per
- * processor, as Netty does, but no more than chunks), so threads mostly meet only threads of
- * their own arena, and only on the same size class. A free of a small block by a thread of the
- * block's arena parks the slot in the thread's {@link ThreadCache} (after its live bit is
- * cleared, so double frees are still caught); the thread's next allocation of that class takes
- * it back without touching the arena. Frees from other arenas' threads go straight to the
- * owning arena, so caches never hold foreign memory.
- *
- * <p>Invariants: a cached slot is taken in its slab and not live; caches of threads that died
- * are flushed the next time a cache is created or on {@link #trim}; when an allocation finds
- * its arena and the region full, it tries the other arenas, then trims all caches and retries
- * once, so memory parked in caches never makes the pool look full.
+ * <p>Concurrency: a thread's home arena is its cache's round-robin home (2 arenas per
+ * processor, as Netty does, but no more than chunks), so threads whose caches miss mostly meet
+ * only threads of their own arena, and only on the same size class. When the home arena and
+ * the region are full, an allocation tries the other arenas.
  */
 public final class ArenaAllocator extends RegionAllocator<SlabHeap.ChunkPages> {
     private final SlabHeap[] arenas;
-    private final AtomicInteger nextArena = new AtomicInteger();
-    private final ConcurrentLinkedQueue<ThreadCache> caches = new ConcurrentLinkedQueue<ThreadCache>();
-    private final ThreadLocal<ThreadCache> threadCache = new ThreadLocal<ThreadCache>() {
-        @Override
-        protected ThreadCache initialValue() {
-            flushCaches(true);
-            ThreadCache cache = new ThreadCache(Math.floorMod(nextArena.getAndIncrement(), arenas.length));
-            caches.add(cache);
-            return cache;
-        }
-    };
 
     public ArenaAllocator(RegionSource source, long regionBytes, MisuseListener listener) {
         super(new ChunkedRegion<SlabHeap.ChunkPages>(source, regionBytes, ChunkedRegion.chunkBytesFor(regionBytes)),
@@ -47,31 +24,53 @@ public final class ArenaAllocator extends RegionAllocator<SlabHeap.ChunkPages> {
         for (int i = 0; i < count; i++) {
             arenas[i] = new SlabHeap(region, i);
         }
+        classesKnown();
     }
 
     @Override
-    long allocateBlock(long size, long alignment) {
-        ThreadCache cache = threadCache.get();
-        int sizeClass = SizeClasses.classOf(size, alignment);
-        long address = sizeClass >= 0 ? cache.poll(sizeClass) : 0;
+    long allocateBlock(long size, long alignment, int home) {
+        long address = 0;
         for (int i = 0; address == 0 && i < arenas.length; i++) {
-            address = arenas[(cache.arena + i) % arenas.length].allocate(size, alignment);
-        }
-        if (address == 0) {
-            trim();
-            address = arenas[cache.arena].allocate(size, alignment);
-        }
-        if (address != 0) {
-            allocated(SizeClasses.blockSize(size, alignment));
+            address = arenas[(home + i) % arenas.length].allocate(size, alignment);
         }
         return address;
     }
 
     @Override
+    int allocateBlocks(long bytes, int home, long[] out, int from, int n) {
+        int sizeClass = SizeClasses.classOf(bytes, MIN_ALIGNMENT);
+        int taken = 0;
+        for (int i = 0; taken == 0 && i < arenas.length; i++) {
+            taken = arenas[(home + i) % arenas.length].allocateSlots(sizeClass, out, from, n);
+        }
+        return taken;
+    }
+
+    @Override
     long freeBlock(int chunk, long address) {
-        int arena = region.owner(chunk);
-        ThreadCache cache = threadCache.get();
-        return arenas[arena].free(chunk, address, cache.arena == arena ? cache : null);
+        return arenas[region.owner(chunk)].free(chunk, address);
+    }
+
+    /** Each run of blocks of one arena goes back under one take of its class lock. */
+    @Override
+    public void giveBack(long[] addresses, int from, int count) {
+        int end = from + count;
+        while (from < end) {
+            int owner = ownerOf(addresses[from]);
+            int to = from + 1;
+            while (to < end && ownerOf(addresses[to]) == owner) {
+                to++;
+            }
+            if (owner >= 0) {
+                arenas[owner].freeSlots(addresses, from, to - from);
+            }
+            from = to;
+        }
+    }
+
+    private int ownerOf(long address) {
+        int chunk = region.chunkOf(address);
+        return chunk < 0 ? -1 : region.owner(chunk);
     }
 
     @Override
@@ -85,24 +84,29 @@ public final class ArenaAllocator extends RegionAllocator<SlabHeap.ChunkPages> {
     }
 
     @Override
-    public void trim() {
-        flushCaches(false);
-        for (SlabHeap arena : arenas) {
-            arena.trim();
-        }
+    long blockBytes(long size, long alignment) {
+        return SizeClasses.blockSize(size, alignment);
     }
 
-    /** Flushes the caches of dead threads (and drops them), or all caches. */
-    private void flushCaches(boolean deadOnly) {
-        for (Iterator<ThreadCache> it = caches.iterator(); it.hasNext(); ) {
-            ThreadCache cache = it.next();
-            boolean dead = cache.ownerDied();
-            if (dead || !deadOnly) {
-                cache.flush(arenas[cache.arena]);
-            }
-            if (dead) {
-                it.remove();
-            }
+    @Override
+    long misuseAt(int chunk, long address) {
+        return arenas[region.owner(chunk)].misuseAt(chunk, address);
+    }
+
+    @Override
+    long claimFree(int chunk, long address, long bytes) {
+        return arenas[region.owner(chunk)].claimFree(chunk, address, bytes) ? bytes : 0;
+    }
+
+    @Override
+    void unclaim(int chunk, long address) {
+        arenas[region.owner(chunk)].unclaim(chunk, address);
+    }
+
+    @Override
+    void trimStrategy() {
+        for (SlabHeap arena : arenas) {
+            arena.trim();
         }
     }
 }

@@ -12,7 +12,7 @@ package dev.alloc.runtime.pool;
  * up to half a block.
  *
  * <p>Concurrency: one lock per chunk (the tree's monitor), no global lock. Each thread starts
- * its search at its own chunk ({@link #threadSpread}), reading the root of each tree without
+ * its search at its own chunk (its cache's home), reading the root of each tree without
  * the lock as a hint to skip chunks that cannot serve the order, and locks only the chunk it
  * allocates in. A chunk is committed when no committed one has room, and given back to the
  * region (which keeps one spare) when its last block is freed.
@@ -21,13 +21,14 @@ public final class BuddyAllocator extends MonitorGuardedAllocator<BuddyTree> {
 
     public BuddyAllocator(RegionSource source, long regionBytes, MisuseListener listener) {
         super(new ChunkedRegion<BuddyTree>(source, regionBytes, ChunkedRegion.chunkBytesFor(regionBytes)), listener);
+        classesKnown();
     }
 
     @Override
-    long allocateBlock(long size, long alignment) {
+    long allocateBlock(long size, long alignment, int home) {
         int order = BuddyTree.orderFor(size, alignment);
         int[] chunks = region.committedChunks();
-        int start = chunks.length == 0 ? 0 : threadSpread(chunks.length);
+        int start = chunks.length == 0 ? 0 : home % chunks.length;
         for (int i = 0; i < chunks.length; i++) {
             int chunk = chunks[(start + i) % chunks.length];
             BuddyTree tree = region.meta(chunk);
@@ -59,7 +60,6 @@ public final class BuddyAllocator extends MonitorGuardedAllocator<BuddyTree> {
             if (wasEmpty) {
                 region.reused(chunk);
             }
-            allocated(BuddyTree.bytesOf(order));
             return region.base(chunk) + offset;
         }
     }
@@ -67,9 +67,6 @@ public final class BuddyAllocator extends MonitorGuardedAllocator<BuddyTree> {
     @Override
     long freeLocked(int chunk, BuddyTree tree, long address) {
         long freed = tree.free(address - region.base(chunk));
-        if (freed > 0) {
-            region.dropFreedPages(address, freed);
-        }
         if (freed > 0 && tree.isEmpty()) {
             region.emptied(chunk);
         }
@@ -79,6 +76,16 @@ public final class BuddyAllocator extends MonitorGuardedAllocator<BuddyTree> {
     @Override
     long usableSizeLocked(int chunk, BuddyTree tree, long address) {
         return tree.usableSize(address - region.base(chunk));
+    }
+
+    @Override
+    long misuseLocked(int chunk, BuddyTree tree, long address) {
+        return tree.misuseAt(address - region.base(chunk));
+    }
+
+    @Override
+    long blockBytes(long size, long alignment) {
+        return BuddyTree.bytesOf(BuddyTree.orderFor(size, alignment));
     }
 
     @Override

@@ -95,6 +95,13 @@ final class BuddyTree {
         return bytesOf(order);
     }
 
+    /** What is wrong with a free at {@code offset}, which the caller knows is not live: a {@link Misuse#code()}. */
+    long misuseAt(long offset) {
+        int node = liveNodeAt(offset);
+        return node < 0 || startOf(node, orderOf(node)) == offset ? Misuse.ALREADY_FREE.code()
+                : Misuse.NOT_A_BLOCK_START.code();
+    }
+
     long usableSize(long offset) {
         int node = liveNodeAt(offset);
         if (node < 0) {

@@ -11,8 +11,17 @@ package dev.alloc.runtime.pool;
  *
  * <p>Layout and invariants:
  * <ul>
- *   <li>A chunk slot is committed (memory held, {@code meta[i]} set, listed in {@link #index})
- *       or free. Its base is page-aligned: the source's memory plus at most a page of slack.</li>
+ *   <li>A chunk slot is committed (memory held, {@code meta[i]} set, listed in {@link #index}),
+ *       detached (memory held, no owner, not listed, {@code detachedSince[i]} set) or free.
+ *       Its base is page-aligned: the source's memory plus at most a page of slack.</li>
+ *   <li>An owner detaches a chunk that empties ({@link #emptied}) under its own lock, which
+ *       costs no system call; {@link #commit} takes a detached slot first (its pages are still
+ *       resident: no page faults). Detached slots go back to the source only in
+ *       {@link #releaseDetached}, called by the pool's background thread once they have been
+ *       detached for a while, outside every lock (page return by decay).</li>
+ *   <li>Freed page runs of at least {@link #DROP_MIN_BYTES} are noted ({@link #noteDirty}) and
+ *       dropped later the same way, by the background thread, after the owner claimed them
+ *       back from its free lists so that nobody can be handed them meanwhile.</li>
  *   <li>{@code meta[i]} is the owning allocator's bookkeeping for chunk {@code i}, written
  *       before the index that lists the chunk is published (a volatile write), so any thread
  *       that finds a chunk through the index also sees its base, owner and meta.</li>
@@ -33,6 +42,7 @@ final class ChunkedRegion<M> {
      * blocks, freed and reused most often, never pay for a system call and a page fault.
      */
     static final long DROP_MIN_BYTES = 128 << 10;
+    private static final int DIRTY_RUNS = 1024;
 
     /** The committed chunks sorted by base; never mutated once published. */
     private static final class Index {
@@ -52,6 +62,15 @@ final class ChunkedRegion<M> {
     private final long[] base;
     private final int[] owner;
     private final Object[] meta;
+    private final LiveBlocks[] live;
+    /** When a slot was detached (System.nanoTime, never 0), 0 unless it is detached. */
+    private final long[] detachedSince;
+    /** How many slots are detached; written under the lock. */
+    private volatile int detachedCount;
+    /** Noted dirty runs, a ring: start, bytes and time of each; guarded by its own monitor. */
+    private final long[] dirtyRuns = new long[3 * DIRTY_RUNS];
+    private int dirtyHead;
+    private int dirtyCount;
     private volatile Index index = Index.EMPTY;
     private int spare = -1;
     private boolean closed;
@@ -70,6 +89,8 @@ final class ChunkedRegion<M> {
         base = new long[(int) count];
         owner = new int[(int) count];
         meta = new Object[(int) count];
+        live = new LiveBlocks[(int) count];
+        detachedSince = new long[(int) count];
     }
 
     /** The chunk size for a region: 4 MiB, or the region itself rounded down to a power of two when smaller. */
@@ -86,8 +107,9 @@ final class ChunkedRegion<M> {
         return chunkBytes * base.length;
     }
 
+    /** Bytes held from the source: committed chunks and detached ones not given back yet. */
     long committedBytes() {
-        return chunkBytes * index.chunks.length;
+        return chunkBytes * (index.chunks.length + detachedCount);
     }
 
     boolean hasUncommittedChunk() {
@@ -100,24 +122,67 @@ final class ChunkedRegion<M> {
     }
 
     /**
-     * Gives the whole pages inside a freed block of at least {@link #DROP_MIN_BYTES} back to the
-     * operating system, if the source can ({@link RegionSource#dropPages}). Call under the lock
-     * that owns the block, before the chunk can be released: once the lock is gone, the pages
-     * may belong to someone else.
+     * Notes a freed block of at least {@link #DROP_MIN_BYTES} whose pages should go back to the
+     * operating system once it has stayed free for a while. Called under the owner's lock; a
+     * full ring forgets its oldest note (those pages then wait for their chunk to empty).
      */
-    void dropFreedPages(long address, long bytes) {
-        if (bytes >= DROP_MIN_BYTES) {
-            long start = (address + PAGE_SIZE - 1) & -PAGE_SIZE;
-            long end = (address + bytes) & -PAGE_SIZE;
-            if (end > start) {
-                source.dropPages(start, end - start);
+    void noteDirty(long address, long bytes) {
+        if (bytes < DROP_MIN_BYTES || !source.canDropPages()) {
+            return;
+        }
+        long now = System.nanoTime();
+        synchronized (dirtyRuns) {
+            int slot = (dirtyHead + dirtyCount) % DIRTY_RUNS;
+            if (dirtyCount == DIRTY_RUNS) {
+                dirtyHead = (dirtyHead + 1) % DIRTY_RUNS;
+            } else {
+                dirtyCount++;
             }
+            dirtyRuns[3 * slot] = address;
+            dirtyRuns[3 * slot + 1] = bytes;
+            dirtyRuns[3 * slot + 2] = now;
+        }
+    }
+
+    /**
+     * Takes the oldest noted runs noted at or before {@code cutoff} (System.nanoTime), up to
+     * {@code out.length / 2}, as start and length pairs: how many.
+     */
+    int takeDirty(long cutoff, long[] out) {
+        int taken = 0;
+        synchronized (dirtyRuns) {
+            while (dirtyCount > 0 && taken < out.length / 2 && dirtyRuns[3 * dirtyHead + 2] - cutoff <= 0) {
+                out[2 * taken] = dirtyRuns[3 * dirtyHead];
+                out[2 * taken + 1] = dirtyRuns[3 * dirtyHead + 1];
+                taken++;
+                dirtyHead = (dirtyHead + 1) % DIRTY_RUNS;
+                dirtyCount--;
+            }
+        }
+        return taken;
+    }
+
+    /** Gives the whole pages inside {@code [address, address + bytes)} back; the caller holds them claimed, no lock. */
+    void dropPages(long address, long bytes) {
+        long start = (address + PAGE_SIZE - 1) & -PAGE_SIZE;
+        long end = (address + bytes) & -PAGE_SIZE;
+        if (end > start) {
+            source.dropPages(start, end - start);
         }
     }
 
     /** Whether {@code address} lies in a chunk the source ever gave this region (see {@link RegionSource#everHeld}). */
     boolean everHeld(long address) {
-        return source.everHeld(address);
+        return source.everHeld(address) || inDetachedChunk(address);
+    }
+
+    private synchronized boolean inDetachedChunk(long address) {
+        for (int i = 0; i < base.length; i++) {
+            if (detachedSince[i] != 0 && address - base[i] >= 0 && address - base[i] < chunkBytes) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** The chunk holding {@code address}, or -1. */
@@ -154,34 +219,47 @@ final class ChunkedRegion<M> {
         return (M) meta[chunk];
     }
 
+    /** Which blocks of {@code chunk} are live, or null if it was released meanwhile (a racing misuse). */
+    LiveBlocks live(int chunk) {
+        return live[chunk];
+    }
+
     /** Whether {@code chunkMeta} still describes a committed chunk; call under the owner's lock. */
     boolean isCommitted(int chunk, M chunkMeta) {
         return meta[chunk] == chunkMeta;
     }
 
     /**
-     * Takes a chunk from the source for {@code ownerId}, described by {@code chunkMeta}.
-     * Returns its index, or -1 when the region is at its ceiling or the source has no memory.
+     * Takes a chunk for {@code ownerId}, described by {@code chunkMeta}: a detached one if there
+     * is one, else one from the source. Returns its index, or -1 when the region is at its
+     * ceiling or the source has no memory.
      */
     synchronized int commit(int ownerId, M chunkMeta) {
         if (closed) {
             return -1;
         }
-        int chunk = freeSlot();
-        if (chunk < 0) {
-            return -1;
+        int chunk = detachedSlot();
+        if (chunk >= 0) {
+            detachedSince[chunk] = 0;
+            detachedCount--;
+        } else {
+            chunk = freeSlot();
+            if (chunk < 0) {
+                return -1;
+            }
+            long raw;
+            try {
+                raw = source.reserve(chunkBytes + PAGE_SIZE);
+            } catch (OutOfMemoryError e) {
+                return -1;
+            }
+            if (raw == 0) {
+                return -1;
+            }
+            rawAddress[chunk] = raw;
+            base[chunk] = (raw + PAGE_SIZE - 1) & -PAGE_SIZE;
+            live[chunk] = new LiveBlocks(chunkBytes);
         }
-        long raw;
-        try {
-            raw = source.reserve(chunkBytes + PAGE_SIZE);
-        } catch (OutOfMemoryError e) {
-            return -1;
-        }
-        if (raw == 0) {
-            return -1;
-        }
-        rawAddress[chunk] = raw;
-        base[chunk] = (raw + PAGE_SIZE - 1) & -PAGE_SIZE;
         owner[chunk] = ownerId;
         meta[chunk] = chunkMeta;
         publish();
@@ -190,14 +268,18 @@ final class ChunkedRegion<M> {
 
     /**
      * Called by the owner, under its lock, when {@code chunk} has no live block left. Keeps it
-     * as the spare, or releases it. Returns true if it was released: the owner must then forget it.
+     * as the spare, or detaches it (no system call: its memory goes back later, see
+     * {@link #releaseDetached}). Returns true if it was detached: the owner must then forget it.
      */
     synchronized boolean emptied(int chunk) {
         if (spare < 0 || spare == chunk) {
             spare = chunk;
             return false;
         }
-        release(chunk);
+        meta[chunk] = null;
+        detachedSince[chunk] = Math.max(1, System.nanoTime());
+        detachedCount++;
+        publish();
         return true;
     }
 
@@ -208,25 +290,66 @@ final class ChunkedRegion<M> {
         }
     }
 
-    synchronized void close() {
-        closed = true;
-        for (int chunk : index.chunks) {
-            release(chunk);
+    /** Gives the memory of chunks detached at or before {@code cutoff} (System.nanoTime) back to the source, outside the lock. */
+    void releaseDetached(long cutoff) {
+        long[] raws = new long[base.length];
+        int count = 0;
+        synchronized (this) {
+            for (int i = 0; i < base.length; i++) {
+                if (detachedSince[i] != 0 && detachedSince[i] - cutoff <= 0) {
+                    raws[count++] = forgetSlot(i);
+                }
+            }
         }
-        spare = -1;
+        for (int i = 0; i < count; i++) {
+            source.release(raws[i], chunkBytes + PAGE_SIZE);
+        }
     }
 
-    private void release(int chunk) {
-        meta[chunk] = null;
-        long raw = rawAddress[chunk];
-        rawAddress[chunk] = 0;
-        publish();
-        source.release(raw, chunkBytes + PAGE_SIZE);
+    /** Releases every chunk; blocks still live become invalid. */
+    void close() {
+        long[] raws = new long[base.length];
+        int count = 0;
+        synchronized (this) {
+            closed = true;
+            for (int i = 0; i < base.length; i++) {
+                if (rawAddress[i] != 0) {
+                    raws[count++] = forgetSlot(i);
+                }
+            }
+            spare = -1;
+            publish();
+        }
+        for (int i = 0; i < count; i++) {
+            source.release(raws[i], chunkBytes + PAGE_SIZE);
+        }
+    }
+
+    /** Makes slot {@code i} free: its raw memory, which the caller gives back to the source. */
+    private long forgetSlot(int i) {
+        long raw = rawAddress[i];
+        meta[i] = null;
+        live[i] = null;
+        rawAddress[i] = 0;
+        if (detachedSince[i] != 0) {
+            detachedSince[i] = 0;
+            detachedCount--;
+        }
+        return raw;
+    }
+
+    private int detachedSlot() {
+        for (int i = 0; i < base.length; i++) {
+            if (detachedSince[i] != 0) {
+                return i;
+            }
+        }
+        return -1;
     }
 
     private int freeSlot() {
         for (int i = 0; i < meta.length; i++) {
-            if (meta[i] == null) {
+            if (rawAddress[i] == 0) {
                 return i;
             }
         }

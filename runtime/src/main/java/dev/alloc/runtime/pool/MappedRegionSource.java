@@ -44,10 +44,18 @@ final class MappedRegionSource implements RegionSource {
         return base + freeSlots[--freeCount] * slotBytes;
     }
 
+    /** The pages go first, outside the lock: the slot is nobody's until it is listed free again. */
     @Override
-    public synchronized void release(long address, long bytes) {
+    public void release(long address, long bytes) {
         dropPages(address, slotBytes);
-        freeSlots[freeCount++] = (int) ((address - base) / slotBytes);
+        synchronized (this) {
+            freeSlots[freeCount++] = (int) ((address - base) / slotBytes);
+        }
+    }
+
+    @Override
+    public boolean canDropPages() {
+        return true;
     }
 
     /** The downcall runs as agent work: nothing it touches may be tracked through the hooks. */

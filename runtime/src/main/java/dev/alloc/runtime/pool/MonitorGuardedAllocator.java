@@ -18,6 +18,42 @@ abstract class MonitorGuardedAllocator<M> extends RegionAllocator<M> {
 
     abstract long largestFreeLocked(int chunk, M meta);
 
+    abstract long misuseLocked(int chunk, M meta, long address);
+
+    @Override
+    final long misuseAt(int chunk, long address) {
+        M meta = region.meta(chunk);
+        if (meta == null) {
+            return Misuse.ALREADY_FREE.code();
+        }
+        synchronized (meta) {
+            return region.isCommitted(chunk, meta) ? misuseLocked(chunk, meta, address) : Misuse.ALREADY_FREE.code();
+        }
+    }
+
+    /** Gives back blocks, each run of blocks under one meta's lock taken once. */
+    @Override
+    public final void giveBack(long[] addresses, int from, int count) {
+        int end = from + count;
+        while (from < end) {
+            int chunk = region.chunkOf(addresses[from]);
+            M meta = chunk < 0 ? null : region.meta(chunk);
+            if (meta == null) {
+                from++;
+                continue;
+            }
+            synchronized (meta) {
+                while (from < end) {
+                    chunk = region.chunkOf(addresses[from]);
+                    if (chunk < 0 || region.meta(chunk) != meta) {
+                        break;
+                    }
+                    freeLocked(chunk, meta, addresses[from++]);
+                }
+            }
+        }
+    }
+
     @Override
     final long freeBlock(int chunk, long address) {
         M meta = region.meta(chunk);

@@ -31,6 +31,26 @@ public interface NativeAllocator extends AutoCloseable {
     boolean free(long address);
 
     /**
+     * Frees a live block the caller knows was allocated with {@code requestedSize} bytes at the
+     * default alignment (or resized in place since, as {@link #resizesInPlace} allowed): the
+     * same as {@link #free(long)}, but a small block can go to the thread's cache without a
+     * look-up of its size. A wrong size must never be passed; 0 means unknown.
+     */
+    default boolean free(long address, long requestedSize) {
+        return free(address);
+    }
+
+    /**
+     * Whether the live block at {@code address}, allocated (or last resized) with
+     * {@code oldSize} bytes at the default alignment, can hold {@code newSize} bytes in place,
+     * so that {@code free(address, newSize)} stays right and little of it is wasted.
+     */
+    default boolean resizesInPlace(long address, long oldSize, long newSize) {
+        long usable = usableSize(address);
+        return newSize <= usable && newSize > usable / 2;
+    }
+
+    /**
      * Frees an address no live block is known at (the caller's records have no entry for it).
      * Returns true, after reporting the misuse, when it lies in memory the pool holds or held
      * once (a stale free after its chunk went back to the operating system); false when it is

@@ -40,6 +40,17 @@ final class PageAllocator {
         return -1;
     }
 
+    /** Takes exactly the pages {@code [start, start + count)} as one run if all are free; false otherwise. */
+    boolean claim(int start, int count) {
+        if (start < 0 || count <= 0 || start + count > pages || nextSet(start) < start + count) {
+            return false;
+        }
+        setRange(start, count, true);
+        runPages[start] = count;
+        freePages -= count;
+        return true;
+    }
+
     /** Frees the run starting at {@code page}: its length in pages, or -1 if no run starts there. */
     int free(int page) {
         int count = runPages[page];

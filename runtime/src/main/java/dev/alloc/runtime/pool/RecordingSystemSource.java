@@ -19,17 +19,26 @@ final class RecordingSystemSource implements RegionSource {
     private volatile long[] released = new long[0];
 
     @Override
-    public synchronized long reserve(long bytes) {
-        long address = SystemMemory.allocate(bytes);
+    public long reserve(long bytes) {
+        long address = SystemMemory.allocate(bytes); // outside the lock: malloc may map memory
         if (address != 0) {
-            forget(address, address + bytes);
+            synchronized (this) {
+                forget(address, address + bytes);
+            }
         }
         return address;
     }
 
+    /** Remembered first, freed after, outside the lock: a reserve that gets the range back forgets it again. */
     @Override
-    public synchronized void release(long address, long bytes) {
+    public void release(long address, long bytes) {
+        synchronized (this) {
+            remember(address, bytes);
+        }
         SystemMemory.free(address);
+    }
+
+    private void remember(long address, long bytes) {
         forget(address, address + bytes);
         long[] old = released;
         int keep = Math.min(old.length, 2 * (REMEMBERED - 1));

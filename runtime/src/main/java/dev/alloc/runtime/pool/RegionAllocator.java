@@ -1,47 +1,141 @@
 package dev.alloc.runtime.pool;
 
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
- * What every pool over a {@link ChunkedRegion} does the same way: checking requests, finding
- * the chunk of an address, counting, reporting misuse outside the locks, and statistics. A
- * strategy supplies the four chunk-level operations.
+ * The front end every pool strategy shares, over a {@link ChunkedRegion}: per-thread caches of
+ * free blocks, the record of which blocks are live, statistics, misuse reports. A strategy
+ * supplies the chunk-level operations underneath.
  *
- * <p>Contract of the chunk-level operations: {@link #allocateBlock} gets a size in
- * {@code [1, chunkBytes]} and a power-of-two alignment in {@code [16, 4096]}, and calls
- * {@link #allocated} with the usable size of what it hands out. {@link #freeBlock} returns the
- * usable size freed, or a negative {@link Misuse#code()}; it must tolerate any address in the
- * chunk and a chunk released meanwhile ({@code region.meta(chunk) == null}).
+ * <p>Algorithm. A request of at most 16 KiB at the default alignment maps to a size class
+ * ({@link SizeClasses}); the thread's {@link ThreadCache} keeps a small stack of free blocks per
+ * class. Allocate pops one; on a miss it refills half the stack from the strategy in one call.
+ * A free that names the block's size ({@link #free(long, long)}, as the agent's records allow)
+ * pushes the block on the freeing thread's stack; a full stack gives its older half back to the
+ * strategy in one call. So a hit takes no lock and writes only the thread's own lines and the
+ * block's live bit; the strategy's locks are taken once per batch. Blocks freed by another
+ * thread than the one that allocated them simply join that thread's cache (as in tcache): a
+ * producer/consumer pair moves blocks in batches through the strategy.
+ *
+ * <p>Invariants.
+ * <ul>
+ *   <li>A block's bit in its chunk's {@link LiveBlocks} is set exactly while the application
+ *       holds it. Every free clears it by CAS first, so a double free, a free of a block parked
+ *       in a cache and an interior free all fail there and are reported; only the winner of the
+ *       CAS touches the strategy or a cache. Misuse never reaches the strategy's free.</li>
+ *   <li>A cached block is allocated in the strategy, at {@code slotSize(class)} bytes, so its
+ *       chunk stays committed; caches are bounded ({@link ThreadCache#capacity}).</li>
+ *   <li>Statistics: allocations, frees and bytes in use are per-thread cells, summed on read;
+ *       a small block counts {@code classBytes[class]}, the strategy's usable size for its
+ *       class, so a free without a size hint (through the strategy) subtracts the same.</li>
+ *   <li>Nothing cached makes the pool look full: before an allocation fails, the thread flushes
+ *       its own cache and the caches of dead threads, asks every live thread to flush its cache
+ *       at its next call ({@code drainEpoch}), trims the strategy, and tries once more.</li>
+ * </ul>
+ *
+ * <p>Contract of the strategy's operations: {@link #allocateBlock} gets a size in
+ * {@code [1, chunkBytes]} and a power-of-two alignment in {@code [16, 4096]} and hands out a
+ * block of exactly {@link #blockBytes} usable bytes. {@link #freeBlock} gets only blocks it
+ * handed out and that are not live any more, and returns their usable size; it must tolerate
+ * a chunk released meanwhile. {@link #misuseAt} classifies a bad free without changing anything.
  *
  * @param <M> the strategy's per-chunk bookkeeping
  */
-abstract class RegionAllocator<M> implements NativeAllocator {
+abstract class RegionAllocator<M> implements NativeAllocator, ThreadCache.BlockSink {
     final ChunkedRegion<M> region;
     private final MisuseListener listener;
-    private final LongAdder allocations = new LongAdder();
-    private final LongAdder frees = new LongAdder();
     private final LongAdder failures = new LongAdder();
     private final LongAdder misuses = new LongAdder();
-    private final LongAdder inUse = new LongAdder();
+    /** The strategy's usable size for each size class, counted for small blocks. */
+    private final long[] classBytes = new long[SizeClasses.COUNT];
+    private final AtomicInteger nextHome = new AtomicInteger();
+    /** Bumped to ask every live thread to flush its cache at its next call. */
+    private volatile int drainEpoch;
+    private final ThreadCacheRegistry registry = new ThreadCacheRegistry(this);
+    /** Whether this pool was handed to {@link PoolDecay}; set once, racy reads only cost a call. */
+    private volatile boolean decaying;
+    private final ThreadLocal<ThreadCache> caches = new ThreadLocal<ThreadCache>() {
+        @Override
+        protected ThreadCache initialValue() {
+            ThreadCache cache = new ThreadCache(nextHome.getAndIncrement() & Integer.MAX_VALUE, drainEpoch);
+            registry.add(cache);
+            return cache;
+        }
+    };
 
     RegionAllocator(ChunkedRegion<M> region, MisuseListener listener) {
         this.region = region;
         this.listener = listener;
     }
 
-    abstract long allocateBlock(long size, long alignment);
+    /** Strategy-specific set-up done, the class sizes can be asked: call at the end of the constructor. */
+    final void classesKnown() {
+        for (int c = 0; c < SizeClasses.COUNT; c++) {
+            classBytes[c] = blockBytes(SizeClasses.slotSize(c), MIN_ALIGNMENT);
+        }
+    }
 
+    /** A block of {@link #blockBytes}{@code (size, alignment)} usable bytes, or 0; {@code home} spreads threads. */
+    abstract long allocateBlock(long size, long alignment, int home);
+
+    /** Gives back a block this strategy handed out (not live any more): its usable size. */
     abstract long freeBlock(int chunk, long address);
 
-    /** The usable size of the live block at {@code address} in {@code chunk}, or 0. */
+    /** The usable size of the block the strategy holds allocated at {@code address} in {@code chunk}, or 0. */
     abstract long usableSizeIn(int chunk, long address);
 
     /** The largest block {@code chunk} could serve now. */
     abstract long largestFreeIn(int chunk);
 
-    final void allocated(long usableBytes) {
-        allocations.increment();
-        inUse.add(usableBytes);
+    /** The usable size of the block {@link #allocateBlock} hands out for this request. */
+    abstract long blockBytes(long size, long alignment);
+
+    /** What is wrong with a free of {@code address}, which is not live: a {@link Misuse#code()}; changes nothing. */
+    abstract long misuseAt(int chunk, long address);
+
+    /**
+     * Takes a noted dirty run out of use if it is still free (see {@link ChunkedRegion#noteDirty}):
+     * the bytes from {@code address} whose pages may now be dropped, 0 if none. Strategies that
+     * cannot tell keep the pages until the chunk empties.
+     */
+    long claimFree(int chunk, long address, long bytes) {
+        return 0;
+    }
+
+    /** Puts back a run {@link #claimFree} took. */
+    void unclaim(int chunk, long address) {
+    }
+
+    /** Returns entirely free strategy-level caches (e.g. spare slabs), so that empty chunks can go back. */
+    void trimStrategy() {
+    }
+
+    /**
+     * Takes up to {@code n} blocks of {@code bytes} (a size class's slot size) into
+     * {@code out[from..]}: how many. Strategies override it to take their lock once.
+     */
+    int allocateBlocks(long bytes, int home, long[] out, int from, int n) {
+        int taken = 0;
+        while (taken < n) {
+            long address = allocateBlock(bytes, MIN_ALIGNMENT, home);
+            if (address == 0) {
+                break;
+            }
+            out[from + taken++] = address;
+        }
+        return taken;
+    }
+
+    /** Gives back blocks of the cache (see {@link ThreadCache.BlockSink}). Strategies may override it to batch. */
+    @Override
+    public void giveBack(long[] addresses, int from, int count) {
+        for (int i = from; i < from + count; i++) {
+            int chunk = region.chunkOf(addresses[i]);
+            if (chunk >= 0) {
+                freeBlock(chunk, addresses[i]);
+            }
+        }
     }
 
     @Override
@@ -49,32 +143,158 @@ abstract class RegionAllocator<M> implements NativeAllocator {
         if (alignment <= 0 || Long.bitCount(alignment) != 1) {
             throw new IllegalArgumentException("alignment must be a power of two: " + alignment);
         }
-        long align = Math.max(alignment, MIN_ALIGNMENT);
-        long address = 0;
-        if (size > 0 && align <= MAX_ALIGNMENT && size <= region.chunkBytes()) {
-            address = allocateBlock(size, align);
+        if (size <= 0 || alignment > MAX_ALIGNMENT || size > region.chunkBytes()) {
+            failures.increment();
+            return 0;
+        }
+        ThreadCache cache = caches.get();
+        if (cache.drainSeen != drainEpoch) {
+            cache.drainSeen = drainEpoch;
+            cache.flush(this);
+        }
+        long address;
+        long bytes;
+        if (size <= SizeClasses.SMALL_MAX && alignment <= MIN_ALIGNMENT) {
+            int sizeClass = SizeClasses.classOf(size, MIN_ALIGNMENT);
+            bytes = classBytes[sizeClass];
+            address = cache.pop(sizeClass);
+            if (address == 0) {
+                address = refill(cache, sizeClass);
+            }
+            if (address == 0) {
+                drainForSpace(cache);
+                address = allocateBlock(SizeClasses.slotSize(sizeClass), MIN_ALIGNMENT, cache.home);
+            }
+        } else {
+            long align = Math.max(alignment, MIN_ALIGNMENT);
+            bytes = blockBytes(size, align);
+            address = allocateBlock(size, align, cache.home);
+            if (address == 0) {
+                drainForSpace(cache);
+                address = allocateBlock(size, align, cache.home);
+            }
         }
         if (address == 0) {
             failures.increment();
+            return 0;
         }
+        int chunk = region.chunkOf(address);
+        region.live(chunk).markLive(address - region.base(chunk));
+        cache.count(ThreadCache.ALLOCATIONS, 1);
+        cache.count(ThreadCache.IN_USE, bytes);
         return address;
+    }
+
+    /** Fills half of the class's stack from the strategy: one of the blocks, or 0. */
+    private long refill(ThreadCache cache, int sizeClass) {
+        long[] stack = cache.stackFor(sizeClass);
+        long slotBytes = SizeClasses.slotSize(sizeClass);
+        if (stack == null) {
+            return allocateBlock(slotBytes, MIN_ALIGNMENT, cache.home);
+        }
+        int taken = allocateBlocks(slotBytes, cache.home, stack, 0, Math.max(1, stack.length / 2));
+        if (taken == 0) {
+            return 0;
+        }
+        cache.setCount(sizeClass, taken - 1);
+        return stack[taken - 1];
+    }
+
+    /** Before an allocation gives up: every cache that can be emptied now is, and live threads are asked to. */
+    private void drainForSpace(ThreadCache cache) {
+        cache.flush(this);
+        drainEpoch++; // racy increments may merge: any change is a request
+        cache.drainSeen = drainEpoch;
+        registry.flushDead();
+        trimStrategy();
+        startDecay();
     }
 
     @Override
     public final boolean free(long address) {
+        return free(address, 0);
+    }
+
+    @Override
+    public final boolean free(long address, long requestedSize) {
         int chunk = region.chunkOf(address);
         if (chunk < 0) {
             return false;
         }
-        long result = freeBlock(chunk, address);
-        if (result > 0) {
-            frees.increment();
-            inUse.add(-result);
-        } else {
-            misuses.increment();
-            listener.onMisuse(address, Misuse.ofCode(result));
+        LiveBlocks live = region.live(chunk);
+        if (live == null || !live.clearLive(address - region.base(chunk))) {
+            reportMisuse(chunk, address);
+            return true;
         }
+        ThreadCache cache = caches.get();
+        long bytes;
+        if (requestedSize > 0 && requestedSize <= SizeClasses.SMALL_MAX) {
+            int sizeClass = SizeClasses.classOf(requestedSize, MIN_ALIGNMENT);
+            bytes = classBytes[sizeClass];
+            if (!cache.push(sizeClass, address)) {
+                if (cache.cachesBlocks) {
+                    spill(cache, sizeClass);
+                    cache.push(sizeClass, address);
+                } else {
+                    freeBlock(chunk, address);
+                }
+            }
+        } else {
+            bytes = freeBlock(chunk, address);
+            startDecay();
+        }
+        cache.count(ThreadCache.FREES, 1);
+        cache.count(ThreadCache.IN_USE, -bytes);
         return true;
+    }
+
+    /** Gives the older half of a full stack back to the strategy. */
+    private void spill(ThreadCache cache, int sizeClass) {
+        long[] stack = cache.stackFor(sizeClass);
+        int count = cache.count(sizeClass);
+        int half = Math.max(1, count / 2);
+        giveBack(stack, 0, half);
+        System.arraycopy(stack, half, stack, 0, count - half);
+        cache.setCount(sizeClass, count - half);
+        startDecay();
+    }
+
+    private void startDecay() {
+        if (!decaying) {
+            decaying = true;
+            PoolDecay.start(this);
+        }
+    }
+
+    /**
+     * The background thread's round ({@link PoolDecay}): flushes the caches of threads that
+     * ended, drops the pages of runs noted dirty at or before {@code cutoff} (System.nanoTime)
+     * that are still free, claiming each from the strategy first and putting it back after, and
+     * gives detached chunks back to the source. No strategy lock is held during a system call.
+     */
+    final void decay(long cutoff) {
+        registry.flushDead();
+        long[] runs = new long[64];
+        int count;
+        do {
+            count = region.takeDirty(cutoff, runs);
+            for (int i = 0; i < count; i++) {
+                long address = runs[2 * i];
+                int chunk = region.chunkOf(address);
+                long claimed = chunk < 0 ? 0 : claimFree(chunk, address, runs[2 * i + 1]);
+                if (claimed > 0) {
+                    region.dropPages(address, claimed);
+                    unclaim(chunk, address);
+                }
+            }
+        } while (count == runs.length / 2);
+        region.releaseDetached(cutoff);
+    }
+
+    private void reportMisuse(int chunk, long address) {
+        misuses.increment();
+        long code = region.meta(chunk) == null ? Misuse.ALREADY_FREE.code() : misuseAt(chunk, address);
+        listener.onMisuse(address, Misuse.ofCode(code));
     }
 
     @Override
@@ -98,7 +318,21 @@ abstract class RegionAllocator<M> implements NativeAllocator {
     @Override
     public final long usableSize(long address) {
         int chunk = region.chunkOf(address);
-        return chunk < 0 ? 0 : usableSizeIn(chunk, address);
+        if (chunk < 0) {
+            return 0;
+        }
+        LiveBlocks live = region.live(chunk);
+        return live != null && live.isLive(address - region.base(chunk)) ? usableSizeIn(chunk, address) : 0;
+    }
+
+    @Override
+    public final boolean resizesInPlace(long address, long oldSize, long newSize) {
+        if (oldSize <= SizeClasses.SMALL_MAX || newSize <= SizeClasses.SMALL_MAX) {
+            return oldSize > 0 && newSize > 0 && oldSize <= SizeClasses.SMALL_MAX && newSize <= SizeClasses.SMALL_MAX
+                    && SizeClasses.classOf(oldSize, MIN_ALIGNMENT) == SizeClasses.classOf(newSize, MIN_ALIGNMENT);
+        }
+        long usable = usableSize(address);
+        return newSize <= usable && newSize > usable / 2;
     }
 
     @Override
@@ -111,18 +345,24 @@ abstract class RegionAllocator<M> implements NativeAllocator {
                 largest = Math.max(largest, largestFreeIn(chunk));
             }
         }
-        return new PoolStatistics(region.reservedBytes(), region.committedBytes(), inUse.sum(), largest,
-                region.chunkBytes(), allocations.sum(), frees.sum(), failures.sum(), misuses.sum());
+        long[] sums = registry.sums();
+        return new PoolStatistics(region.reservedBytes(), region.committedBytes(), sums[2], largest,
+                region.chunkBytes(), sums[0], sums[1], failures.sum(), misuses.sum());
+    }
+
+    /**
+     * Flushes this thread's cache and those of dead threads, asks live ones to flush, trims the
+     * strategy, and gives back at once, on this thread, the pages the background thread would
+     * give back in the next second.
+     */
+    @Override
+    public void trim() {
+        drainForSpace(caches.get());
+        decay(System.nanoTime());
     }
 
     @Override
     public void close() {
         region.close();
-    }
-
-    /** A per-thread starting point in {@code [0, n)}, so that threads spread over shards or chunks. */
-    static int threadSpread(int n) {
-        long id = Thread.currentThread().getId();
-        return (int) (((id * 0x9E3779B97F4A7C15L) >>> 33) % n);
     }
 }

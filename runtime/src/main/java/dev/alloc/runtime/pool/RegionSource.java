@@ -33,6 +33,11 @@ public interface RegionSource {
     default void dropPages(long address, long bytes) {
     }
 
+    /** Whether {@link #dropPages} does anything, so that pools note dirty pages only where they can be dropped. */
+    default boolean canDropPages() {
+        return false;
+    }
+
     /**
      * Whether {@code address} lies in memory this source handed out at some time, released or
      * not, so that it cannot be a system block: a free there is a stale free, never one for

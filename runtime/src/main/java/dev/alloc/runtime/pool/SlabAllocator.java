@@ -4,7 +4,7 @@ package dev.alloc.runtime.pool;
  * Slab allocator: fixed-size slots of 36 size classes carved from page runs, O(1) allocate and
  * free; larger blocks are page runs. One {@link SlabHeap} over the whole region (its header has
  * the algorithm, layout, invariants and locking: a lock per size class, so there is no global
- * lock on the common path).
+ * lock on the common path), behind the per-thread caches of {@link RegionAllocator}.
  */
 public final class SlabAllocator extends RegionAllocator<SlabHeap.ChunkPages> {
     private final SlabHeap heap;
@@ -13,24 +13,27 @@ public final class SlabAllocator extends RegionAllocator<SlabHeap.ChunkPages> {
         super(new ChunkedRegion<SlabHeap.ChunkPages>(source, regionBytes, ChunkedRegion.chunkBytesFor(regionBytes)),
                 listener);
         heap = new SlabHeap(region, 0);
+        classesKnown();
     }
 
     @Override
-    long allocateBlock(long size, long alignment) {
-        long address = heap.allocate(size, alignment);
-        if (address == 0) {
-            heap.trim();
-            address = heap.allocate(size, alignment);
-        }
-        if (address != 0) {
-            allocated(SizeClasses.blockSize(size, alignment));
-        }
-        return address;
+    long allocateBlock(long size, long alignment, int home) {
+        return heap.allocate(size, alignment);
+    }
+
+    @Override
+    int allocateBlocks(long bytes, int home, long[] out, int from, int n) {
+        return heap.allocateSlots(SizeClasses.classOf(bytes, MIN_ALIGNMENT), out, from, n);
     }
 
     @Override
     long freeBlock(int chunk, long address) {
-        return heap.free(chunk, address, null);
+        return heap.free(chunk, address);
+    }
+
+    @Override
+    public void giveBack(long[] addresses, int from, int count) {
+        heap.freeSlots(addresses, from, count);
     }
 
     @Override
@@ -44,7 +47,27 @@ public final class SlabAllocator extends RegionAllocator<SlabHeap.ChunkPages> {
     }
 
     @Override
-    public void trim() {
+    long blockBytes(long size, long alignment) {
+        return SizeClasses.blockSize(size, alignment);
+    }
+
+    @Override
+    long misuseAt(int chunk, long address) {
+        return heap.misuseAt(chunk, address);
+    }
+
+    @Override
+    long claimFree(int chunk, long address, long bytes) {
+        return heap.claimFree(chunk, address, bytes) ? bytes : 0;
+    }
+
+    @Override
+    void unclaim(int chunk, long address) {
+        heap.unclaim(chunk, address);
+    }
+
+    @Override
+    void trimStrategy() {
         heap.trim();
     }
 }

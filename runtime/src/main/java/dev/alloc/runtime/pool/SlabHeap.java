@@ -92,10 +92,109 @@ final class SlabHeap {
     }
 
     /**
-     * Frees the block at {@code address} in {@code chunk}: its usable size, or a negative
-     * {@link Misuse#code()}. A freed slot goes to {@code cache} when it takes it (may be null).
+     * Takes up to {@code n} slots of {@code sizeClass} into {@code out[from..]} under one take of
+     * the class lock, marked live in their slabs: how many.
      */
-    long free(int chunk, long address, ThreadCache cache) {
+    int allocateSlots(int sizeClass, long[] out, int from, int n) {
+        SlabList list = classes[sizeClass];
+        int taken = 0;
+        synchronized (list) {
+            while (taken < n) {
+                Slab slab = list.head;
+                if (slab == null) {
+                    slab = newSlab(sizeClass);
+                    if (slab == null) {
+                        break;
+                    }
+                    push(list, slab);
+                }
+                int slot = slab.take();
+                if (slab.freeSlots == 0) {
+                    unlink(list, slab);
+                }
+                slab.markLive(slot);
+                out[from + taken++] = slab.address(slot);
+            }
+        }
+        return taken;
+    }
+
+    /**
+     * Gives back slots of one size class that this heap handed out and that are not live any
+     * more (a thread cache's stack), under one take of the class lock; addresses of other heaps
+     * or classes are freed one by one.
+     */
+    void freeSlots(long[] addresses, int from, int count) {
+        Slab first = slabOf(addresses[from]);
+        if (first == null) {
+            for (int i = from; i < from + count; i++) {
+                int chunk = region.chunkOf(addresses[i]);
+                if (chunk >= 0) {
+                    free(chunk, addresses[i]);
+                }
+            }
+            return;
+        }
+        SlabList list = classes[first.sizeClass];
+        synchronized (list) {
+            for (int i = from; i < from + count; i++) {
+                Slab slab = slabOf(addresses[i]);
+                if (slab == null || slab.sizeClass != first.sizeClass) {
+                    continue; // not this heap's or class: after the lock
+                }
+                int slot = slab.slotAt(addresses[i]);
+                if (slot >= 0 && slab.clearLive(slot)) {
+                    giveBackLocked(list, slab, slot);
+                }
+                addresses[i] = 0;
+            }
+        }
+        for (int i = from; i < from + count; i++) {
+            if (addresses[i] != 0) {
+                int chunk = region.chunkOf(addresses[i]);
+                if (chunk >= 0) {
+                    free(chunk, addresses[i]);
+                }
+            }
+        }
+    }
+
+    /** The slab of this heap holding {@code address}, or null (a page run, another heap's chunk). */
+    private Slab slabOf(long address) {
+        int chunk = region.chunkOf(address);
+        if (chunk < 0 || region.owner(chunk) != owner) {
+            return null;
+        }
+        ChunkPages meta = region.meta(chunk);
+        return meta == null ? null : meta.slabAtPage[(int) ((address - region.base(chunk)) >>> ChunkedRegion.PAGE_SHIFT)];
+    }
+
+    /** What is wrong with a free of {@code address}, not live: a {@link Misuse#code()}. Changes nothing. */
+    long misuseAt(int chunk, long address) {
+        ChunkPages meta = region.meta(chunk);
+        if (meta == null) {
+            return Misuse.ALREADY_FREE.code();
+        }
+        long offset = address - region.base(chunk);
+        int page = (int) (offset >>> ChunkedRegion.PAGE_SHIFT);
+        Slab slab = meta.slabAtPage[page];
+        if (slab != null) {
+            return slab.slotAt(address) < 0 ? Misuse.NOT_A_BLOCK_START.code() : Misuse.ALREADY_FREE.code();
+        }
+        synchronized (pageLock) {
+            if (!region.isCommitted(chunk, meta) || meta.slabAtPage[page] != null
+                    || (offset & (ChunkedRegion.PAGE_SIZE - 1)) == 0 && meta.pages.runPagesAt(page) > 0) {
+                return Misuse.ALREADY_FREE.code();
+            }
+            return meta.pages.isUsed(page) ? Misuse.NOT_A_BLOCK_START.code() : Misuse.ALREADY_FREE.code();
+        }
+    }
+
+    /**
+     * Frees the block at {@code address} in {@code chunk}: its usable size, or a negative
+     * {@link Misuse#code()}.
+     */
+    long free(int chunk, long address) {
         ChunkPages meta = region.meta(chunk);
         if (meta == null) {
             return Misuse.ALREADY_FREE.code();
@@ -112,9 +211,7 @@ final class SlabHeap {
         if (!slab.clearLive(slot)) {
             return Misuse.ALREADY_FREE.code();
         }
-        if (cache == null || !cache.offer(slab, slot)) {
-            giveBack(slab, slot);
-        }
+        giveBack(slab, slot);
         return slab.slotSize;
     }
 
@@ -122,13 +219,17 @@ final class SlabHeap {
     void giveBack(Slab slab, int slot) {
         SlabList list = classes[slab.sizeClass];
         synchronized (list) {
-            slab.give(slot);
-            if (slab.freeSlots == 1) {
-                push(list, slab);
-            }
-            if (slab.freeSlots == slab.slots && (list.head != slab || slab.next != null)) {
-                retire(list, slab);
-            }
+            giveBackLocked(list, slab, slot);
+        }
+    }
+
+    private void giveBackLocked(SlabList list, Slab slab, int slot) {
+        slab.give(slot);
+        if (slab.freeSlots == 1) {
+            push(list, slab);
+        }
+        if (slab.freeSlots == slab.slots && (list.head != slab || slab.next != null)) {
+            retire(list, slab);
         }
     }
 
@@ -185,9 +286,40 @@ final class SlabHeap {
                 return meta.pages.isUsed(page) ? Misuse.NOT_A_BLOCK_START.code() : Misuse.ALREADY_FREE.code();
             }
             long bytes = (long) meta.pages.free(page) << ChunkedRegion.PAGE_SHIFT;
-            region.dropFreedPages(region.base(chunk) + offset, bytes);
+            region.noteDirty(region.base(chunk) + offset, bytes);
             releaseIfEmpty(chunk, meta);
             return bytes;
+        }
+    }
+
+    /**
+     * Takes the free pages {@code [address, address + bytes)} of {@code chunk} out of use, if
+     * all are still free, so that the background thread can drop them outside the lock.
+     */
+    boolean claimFree(int chunk, long address, long bytes) {
+        synchronized (pageLock) {
+            ChunkPages meta = region.meta(chunk);
+            if (meta == null) {
+                return false;
+            }
+            boolean wasEmpty = meta.pages.isEmpty();
+            int page = (int) ((address - region.base(chunk)) >>> ChunkedRegion.PAGE_SHIFT);
+            if (!meta.pages.claim(page, (int) (bytes >>> ChunkedRegion.PAGE_SHIFT))) {
+                return false;
+            }
+            if (wasEmpty) {
+                region.reused(chunk);
+            }
+            return true;
+        }
+    }
+
+    /** Puts back pages {@link #claimFree} took. */
+    void unclaim(int chunk, long address) {
+        synchronized (pageLock) {
+            ChunkPages meta = region.meta(chunk);
+            meta.pages.free((int) ((address - region.base(chunk)) >>> ChunkedRegion.PAGE_SHIFT));
+            releaseIfEmpty(chunk, meta);
         }
     }
 

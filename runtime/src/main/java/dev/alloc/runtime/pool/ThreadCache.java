@@ -1,77 +1,154 @@
 package dev.alloc.runtime.pool;
 
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
+import java.lang.invoke.VarHandle;
 import java.lang.ref.WeakReference;
 
 /**
- * A thread's small stash of freed slots, per size class, so that a thread that frees and
- * allocates the same sizes does not take its arena's class lock each time (jemalloc's tcache,
- * Netty's PoolThreadCache). Cached slots stay taken in their slab and are not live.
+ * One thread's front end to a pool (glibc's tcache, mimalloc's per-thread free lists, Netty's
+ * PoolThreadCache): per size class a small stack of free blocks, and the thread's own counters.
  *
- * <p>The methods are synchronized although the owning thread is nearly always the only caller:
- * {@link #flush} is also called by other threads (trim, or when the owner died), and an
- * uncontended monitor is far cheaper than the arena lock it replaces under contention.
+ * <p>Only the owning thread touches the stacks while it is alive, so a hit is a few plain
+ * loads and stores on lines no other thread writes. A cached block is allocated in the
+ * strategy underneath (so its chunk stays committed) but not live: its bit in the chunk's
+ * {@link LiveBlocks} is clear, which is how a double free of it is caught. Another thread
+ * reaches the stacks only when the owner is dead ({@link #ownerDied()}: a thread's termination
+ * happens-before {@code isAlive()} returning false), to flush them.
+ *
+ * <p>Counters: written by the owner only, with opaque writes (whole longs, no fence), read by
+ * anyone summing them; a thread's allocation and another's free of the same block land in
+ * different cells, and the sum is exact once both are done.
+ *
+ * <p>Virtual threads get no stacks ({@link #cachesBlocks} false), only counters: there may be
+ * millions of them, each living briefly, and nothing tells a pool when one ends; memory parked
+ * per virtual thread would be unbounded. Their blocks go to the strategy directly.
  */
 final class ThreadCache {
-    final int arena;
+    private static final VarHandle COUNTER = MethodHandles.arrayElementVarHandle(long[].class);
+    /** The counters sit mid-array: 56 bytes of it before them, 48 after, so no other object shares their line. */
+    static final int ALLOCATIONS = 7;
+    static final int FREES = 8;
+    static final int IN_USE = 9;
+    private static final MethodHandle IS_VIRTUAL = isVirtualHandle();
+    /** Bytes a class's stack may hold, so big classes keep few blocks; and the bounds on the count. */
+    private static final int BYTES_PER_CLASS = 32 << 10;
+    private static final int MIN_BLOCKS = 2;
+    private static final int MAX_BLOCKS = 32;
+
+    /** The thread's home in the strategy (arena, shard, starting chunk), assigned round-robin. */
+    final int home;
+    final boolean cachesBlocks;
     private final WeakReference<Thread> owner;
-    private final Slab[][] slabs = new Slab[SizeClasses.COUNT][];
-    private final int[][] slots = new int[SizeClasses.COUNT][];
+    private final long[][] stacks = new long[SizeClasses.COUNT][];
     private final int[] counts = new int[SizeClasses.COUNT];
+    /** allocations, frees, bytes in use; padded so that two threads' cells never share a line. */
+    private final long[] counters = new long[16];
+    /** The drain request this thread last obeyed (see {@link RegionAllocator}). */
+    int drainSeen;
 
-    ThreadCache(int arena) {
-        this.arena = arena;
-        owner = new WeakReference<Thread>(Thread.currentThread());
+    ThreadCache(int home, int drainEpoch) {
+        this.home = home;
+        Thread thread = Thread.currentThread();
+        owner = new WeakReference<Thread>(thread);
+        cachesBlocks = !isVirtual(thread);
+        drainSeen = drainEpoch;
     }
 
-    /** Slots cached per class: more of the small ones, a few of the big ones. */
-    private static int capacity(int sizeClass) {
-        return SizeClasses.slotSize(sizeClass) <= 1024 ? 32 : 8;
+    static int capacity(int sizeClass) {
+        return Math.max(MIN_BLOCKS, Math.min(MAX_BLOCKS, BYTES_PER_CLASS / SizeClasses.slotSize(sizeClass)));
     }
 
-    /** Keeps a freed slot; false when this class's stash is full. */
-    synchronized boolean offer(Slab slab, int slot) {
-        int sizeClass = slab.sizeClass;
-        if (slabs[sizeClass] == null) {
-            slabs[sizeClass] = new Slab[capacity(sizeClass)];
-            slots[sizeClass] = new int[capacity(sizeClass)];
-        }
-        int count = counts[sizeClass];
-        if (count == slabs[sizeClass].length) {
-            return false;
-        }
-        slabs[sizeClass][count] = slab;
-        slots[sizeClass][count] = slot;
-        counts[sizeClass] = count + 1;
-        return true;
-    }
-
-    /** A cached slot of {@code sizeClass}, now live: its address, or 0 if none is cached. */
-    synchronized long poll(int sizeClass) {
+    /** A cached block of {@code sizeClass}, taken off the stack, or 0. Owner only. */
+    long pop(int sizeClass) {
         int count = counts[sizeClass];
         if (count == 0) {
             return 0;
         }
         counts[sizeClass] = --count;
-        Slab slab = slabs[sizeClass][count];
-        slabs[sizeClass][count] = null;
-        int slot = slots[sizeClass][count];
-        slab.markLive(slot);
-        return slab.address(slot);
+        return stacks[sizeClass][count];
     }
 
-    /** Gives every cached slot back to {@code heap}. */
-    synchronized void flush(SlabHeap heap) {
-        for (int sizeClass = 0; sizeClass < counts.length; sizeClass++) {
-            for (int i = 0; i < counts[sizeClass]; i++) {
-                heap.giveBack(slabs[sizeClass][i], slots[sizeClass][i]);
-                slabs[sizeClass][i] = null;
+    /** Keeps a free block; false when the class's stack is full (or this thread caches nothing). Owner only. */
+    boolean push(int sizeClass, long address) {
+        long[] stack = stacks[sizeClass];
+        if (stack == null) {
+            if (!cachesBlocks) {
+                return false;
             }
-            counts[sizeClass] = 0;
+            stack = stacks[sizeClass] = new long[capacity(sizeClass)];
         }
+        int count = counts[sizeClass];
+        if (count == stack.length) {
+            return false;
+        }
+        stack[count] = address;
+        counts[sizeClass] = count + 1;
+        return true;
+    }
+
+    /** Room for {@code n} more blocks of {@code sizeClass}: the stack, created if needed; null if none. Owner only. */
+    long[] stackFor(int sizeClass) {
+        if (!cachesBlocks) {
+            return null;
+        }
+        if (stacks[sizeClass] == null) {
+            stacks[sizeClass] = new long[capacity(sizeClass)];
+        }
+        return stacks[sizeClass];
+    }
+
+    int count(int sizeClass) {
+        return counts[sizeClass];
+    }
+
+    void setCount(int sizeClass, int count) {
+        counts[sizeClass] = count;
+    }
+
+    /** Hands every cached block to {@code sink} and empties the stacks. Owner, or anyone once the owner died. */
+    void flush(BlockSink sink) {
+        for (int sizeClass = 0; sizeClass < SizeClasses.COUNT; sizeClass++) {
+            int count = counts[sizeClass];
+            if (count > 0) {
+                counts[sizeClass] = 0;
+                sink.giveBack(stacks[sizeClass], 0, count);
+            }
+        }
+    }
+
+    /** Where flushed blocks go: the strategy, which takes them back as free. */
+    interface BlockSink {
+        void giveBack(long[] addresses, int from, int count);
+    }
+
+    void count(int counter, long delta) {
+        COUNTER.setOpaque(counters, counter, (long) COUNTER.getOpaque(counters, counter) + delta);
+    }
+
+    long counter(int counter) {
+        return (long) COUNTER.getOpaque(counters, counter);
     }
 
     boolean ownerDied() {
         Thread thread = owner.get();
         return thread == null || !thread.isAlive();
+    }
+
+    private static boolean isVirtual(Thread thread) {
+        try {
+            return IS_VIRTUAL != null && (boolean) IS_VIRTUAL.invokeExact(thread);
+        } catch (Throwable e) {
+            return false;
+        }
+    }
+
+    private static MethodHandle isVirtualHandle() {
+        try {
+            return MethodHandles.publicLookup().findVirtual(Thread.class, "isVirtual", MethodType.methodType(boolean.class));
+        } catch (ReflectiveOperationException e) {
+            return null; // before JDK 21: no virtual threads
+        }
     }
 }

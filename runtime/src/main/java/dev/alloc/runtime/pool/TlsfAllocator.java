@@ -8,7 +8,7 @@ package dev.alloc.runtime.pool;
  * <p>Concurrency: TLSF is one data structure, so one heap under one lock would serialise every
  * thread. Instead there are several independent heaps (shards), as many as processors (but no
  * more than chunks), each with its own chunks and lock. A thread allocates from its home shard
- * ({@link #threadSpread}); when that is full it commits a new chunk into it; only when the
+ * (its cache's round-robin home); when that is full it commits a new chunk into it; only when the
  * region is at its ceiling does it try the other shards. A free goes to the shard that owns
  * the address's chunk (the chunk's meta is the shard). The price is that a shard's free
  * memory serves other threads only once the region is full.
@@ -24,11 +24,12 @@ public final class TlsfAllocator extends MonitorGuardedAllocator<TlsfHeap> {
         for (int i = 0; i < count; i++) {
             shards[i] = new TlsfHeap(region);
         }
+        classesKnown();
     }
 
     @Override
-    long allocateBlock(long size, long alignment) {
-        int home = threadSpread(shards.length);
+    long allocateBlock(long size, long alignment, int thread) {
+        int home = thread % shards.length;
         long address = allocateIn(shards[home], home, size, alignment, true);
         for (int i = 1; address == 0 && i < shards.length; i++) {
             int other = (home + i) % shards.length;
@@ -39,20 +40,67 @@ public final class TlsfAllocator extends MonitorGuardedAllocator<TlsfHeap> {
 
     private long allocateIn(TlsfHeap shard, int shardIndex, long size, long alignment, boolean mayGrow) {
         synchronized (shard) {
-            int block = shard.allocate(size, alignment);
-            if (block < 0 && mayGrow) {
-                int chunk = region.commit(shardIndex, shard);
-                if (chunk >= 0) {
-                    shard.addChunk(region.base(chunk), region.chunkBytes());
-                    block = shard.allocate(size, alignment);
-                }
-            }
-            if (block < 0) {
-                return 0;
-            }
-            allocated(shard.size(block));
-            return shard.address(block);
+            return allocateLocked(shard, shardIndex, size, alignment, mayGrow);
         }
+    }
+
+    private long allocateLocked(TlsfHeap shard, int shardIndex, long size, long alignment, boolean mayGrow) {
+        int block = shard.allocate(size, alignment);
+        if (block < 0 && mayGrow) {
+            int chunk = region.commit(shardIndex, shard);
+            if (chunk >= 0) {
+                shard.addChunk(region.base(chunk), region.chunkBytes());
+                block = shard.allocate(size, alignment);
+            }
+        }
+        return block < 0 ? 0 : shard.address(block);
+    }
+
+    /** A cache refill: up to {@code n} blocks from the home shard under one take of its lock. */
+    @Override
+    int allocateBlocks(long bytes, int thread, long[] out, int from, int n) {
+        int home = thread % shards.length;
+        TlsfHeap shard = shards[home];
+        int taken = 0;
+        synchronized (shard) {
+            while (taken < n) {
+                long address = allocateLocked(shard, home, bytes, MIN_ALIGNMENT, true);
+                if (address == 0) {
+                    break;
+                }
+                out[from + taken++] = address;
+            }
+        }
+        return taken > 0 ? taken : super.allocateBlocks(bytes, thread, out, from, n);
+    }
+
+    @Override
+    long claimFree(int chunk, long address, long bytes) {
+        TlsfHeap shard = region.meta(chunk);
+        if (shard == null) {
+            return 0;
+        }
+        synchronized (shard) {
+            return region.isCommitted(chunk, shard) ? shard.claimFree(address) : 0;
+        }
+    }
+
+    @Override
+    void unclaim(int chunk, long address) {
+        TlsfHeap shard = region.meta(chunk);
+        synchronized (shard) {
+            shard.unclaim(address);
+        }
+    }
+
+    @Override
+    long blockBytes(long size, long alignment) {
+        return (Math.max(size, 16) + 15) & -16L;
+    }
+
+    @Override
+    long misuseLocked(int chunk, TlsfHeap shard, long address) {
+        return shard.misuseAt(address);
     }
 
     @Override

@@ -111,8 +111,15 @@ final class TlsfHeap {
         return size[block];
     }
 
-    /** Frees the block at {@code address}: its size, or a negative {@link Misuse#code()}. */
+    /**
+     * Frees the block at {@code address}: its size, or a negative {@link Misuse#code()}. A free
+     * block of 128 KiB or more that results is noted dirty, for the background thread.
+     */
     long free(long address) {
+        return free(address, true);
+    }
+
+    private long free(long address, boolean noteDirty) {
         int block = byAddress.get(address);
         if (block == LongIntMap.ABSENT) {
             return Misuse.NOT_A_BLOCK_START.code();
@@ -122,7 +129,6 @@ final class TlsfHeap {
         }
         long bytes = size[block];
         isFree[block] = true;
-        region.dropFreedPages(address, bytes);
         int prev = prevPhys[block];
         if (prev != NONE && isFree[prev]) {
             removeFree(prev);
@@ -139,8 +145,39 @@ final class TlsfHeap {
             recycle(block);
         } else {
             insertFree(block);
+            if (noteDirty && bytes >= ChunkedRegion.DROP_MIN_BYTES) {
+                region.noteDirty(start[block], size[block]);
+            }
         }
         return bytes;
+    }
+
+    /**
+     * Takes the free block starting at {@code address} out of the free lists, as if allocated,
+     * so that the background thread can drop its pages outside the lock: its size, or 0 if no
+     * free block starts there any more.
+     */
+    long claimFree(long address) {
+        int block = byAddress.get(address);
+        if (block == LongIntMap.ABSENT || !isFree[block]) {
+            return 0;
+        }
+        removeFree(block);
+        if (size[block] == region.chunkBytes()) {
+            region.reused(region.chunkOf(start[block]));
+        }
+        isFree[block] = false;
+        return size[block];
+    }
+
+    /** Frees a block {@link #claimFree} took, without noting it dirty again. */
+    void unclaim(long address) {
+        free(address, false);
+    }
+
+    /** What is wrong with a free of {@code address}, which the caller knows is not live: a {@link Misuse#code()}. */
+    long misuseAt(long address) {
+        return byAddress.get(address) == LongIntMap.ABSENT ? Misuse.NOT_A_BLOCK_START.code() : Misuse.ALREADY_FREE.code();
     }
 
     long usableSize(long address) {

@@ -137,6 +137,35 @@ class FlightEventsTest {
     }
 
     @Test
+    void totalLimitWarningNamesTheWalkedSiteOfTheAllocationUnderItsOwnKind() throws Exception {
+        Limiter limiter = OffHeap.limiter();
+        long base = limiter.used(Limiter.TOTAL);
+        long limit = (base / 100 + 1) * 100 + 20_000_000;
+        long[] address = new long[1];
+        int sitesBefore = OffHeap.sites().size();
+        limiter.setLimit(Limiter.TOTAL, limit);
+        try {
+            // not primed: the site is named by the stack walk of the reservation, and only by it
+            RecordedEvent event = InProcess.first("dev.alloc.LimitWarning",
+                    s -> s.enable("dev.alloc.LimitWarning"),
+                    () -> address[0] = OffHeap.allocate(Kind.UNSAFE, limit - base - 7),
+                    e -> e.getLong("used") == limit - 7);
+            assertEquals("all", event.getString("kind"));
+            assertEquals(limit, event.getLong("limit"));
+            String site = event.getString("site"); // the first frame outside dev.alloc.runtime: JUnit's
+            assertFalse(site.equals("(unknown)"), site);
+            List<String> interned = new ArrayList<>();
+            for (int id = sitesBefore; id < OffHeap.sites().size(); id++) {
+                interned.add(Kind.name(OffHeap.sites().kind(id)) + " " + OffHeap.sites().name(id));
+            }
+            assertEquals(List.of("unsafe " + site), interned, "one site, of the allocation's kind (no phantom direct site)");
+        } finally {
+            limiter.setLimit(Limiter.TOTAL, 0);
+            InProcess.free(address[0]);
+        }
+    }
+
+    @Test
     void callSiteUsageGivesLiveBytesHowMemoryWentAndTheOldestAge() throws Exception {
         String site = "test.Usage.site(FlightEventsTest.java:6)";
         long first = InProcess.allocateAt(site, 1_999_993);

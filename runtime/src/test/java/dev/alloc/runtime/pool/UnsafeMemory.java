@@ -74,6 +74,11 @@ final class UnsafeMemory implements RegionSource {
         droppedBytes.addAndGet(bytes);
     }
 
+    @Override
+    public boolean canDropPages() {
+        return true;
+    }
+
     long droppedBytes() {
         return droppedBytes.get();
     }
