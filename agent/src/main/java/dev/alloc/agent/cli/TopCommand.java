@@ -12,6 +12,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 final class TopCommand {
     static final String USAGE = "java -jar alloc.jar top <pid> [--top N] [-n FRAMES]";
     private static final String CLEAR_SCREEN = "\033[H\033[2J";
+    /** A frame comes every second; this long without one means the agent's session is gone. */
+    private static final long STALE_NANOS = 10_000_000_000L;
 
     private TopCommand() {
     }
@@ -43,6 +45,7 @@ final class TopCommand {
             channel.send("top", rows + "," + ProcessHandle.current().pid());
             ProcessHandle target = ProcessHandle.of(Long.parseLong(channel.pid())).orElse(null);
             String last = null;
+            long changed = System.nanoTime();
             for (int shown = 0; shown < frames;) {
                 String frame;
                 try {
@@ -57,11 +60,15 @@ final class TopCommand {
                     out.print((terminal ? CLEAR_SCREEN : shown == 0 ? "" : "\n") + frame);
                     out.flush();
                     last = frame;
+                    changed = System.nanoTime();
                     shown++;
                     continue;
                 }
                 if (target == null || !target.isAlive()) {
                     throw new CommandError("JVM " + channel.pid() + " has ended", 1);
+                }
+                if (System.nanoTime() - changed > STALE_NANOS) {
+                    throw new CommandError("JVM " + channel.pid() + " stopped answering (no new frame for 10 s)", 1);
                 }
                 CommandChannel.sleep(100);
             }
