@@ -24,6 +24,12 @@ public final class OffHeapStats {
         return OffHeap.limiter().used(kindIndex(kind));
     }
 
+    /** Live bytes charged to the budget of a package prefix ({@code budget.<prefix>=<size>}); 0 for none. */
+    public static long usedByBudget(String prefix) {
+        Long used = OffHeap.sites().budgets().used(OffHeap.limiter()).get(prefix);
+        return used == null ? 0 : used;
+    }
+
     /** The highest {@link #used()} since start (or since the peak was last reset). */
     public static long peak() {
         return OffHeap.limiter().peak(Limiter.TOTAL);

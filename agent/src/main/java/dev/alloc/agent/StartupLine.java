@@ -30,7 +30,11 @@ final class StartupLine {
                 line.append(", limit.").append(Kind.name(kind)).append(' ').append(Sizes.human(settings.kindLimit(kind)));
             }
         }
-        if (settings.limit > 0 || hasKindLimit(settings)) {
+        String[] budgets = settings.budgetPrefixes();
+        for (int i = 0; i < budgets.length; i++) {
+            line.append(", budget.").append(budgets[i]).append(' ').append(Sizes.human(settings.budgetBytes(i)));
+        }
+        if (settings.limit > 0 || hasKindLimit(settings) || budgets.length > 0) {
             line.append(", policy ").append(policyName(settings.policy));
         }
         line.append(", strategy ").append(settings.strategy);

@@ -45,6 +45,9 @@ public final class ExitReport {
             totals.append("; ").append(Kind.name(kind)).append(' ').append(limiter.used(kind));
         }
         out.println(totals);
+        for (String budget : sites.budgets().describe(limiter)) {
+            out.println("alloc: " + budget);
+        }
         String pool = RawMemory.summary();
         if (pool != null) {
             out.println(pool);

@@ -13,7 +13,8 @@ final class LimitErrors {
     /**
      * {@code Off-heap limit exceeded: cannot allocate <n> bytes of <kind> memory at <site>;
      * used <u> of <limit> bytes; top holders: <site> <bytes> (<count>), ...}. When a per-kind
-     * limit was hit, {@code (limit.<kind>)} follows the limit, and the holders are of that kind.
+     * limit or a budget was hit, {@code (limit.<kind>)} or {@code (budget.<prefix>)} follows the
+     * limit, and the holders are those under it.
      */
     static OffHeapLimitExceededError create(int kind, long size, String site, int limitHit, long used, long limit,
                                             SiteRegistry sites) {
@@ -22,9 +23,9 @@ final class LimitErrors {
                 .append(" bytes of ").append(Kind.name(kind)).append(" memory at ").append(site)
                 .append("; used ").append(used).append(" of ").append(limit).append(" bytes");
         if (limitHit != Limiter.TOTAL) {
-            message.append(" (limit.").append(Kind.name(limitHit)).append(')');
+            message.append(" (").append(sites.budgets().optionName(limitHit)).append(')');
         }
-        message.append("; top holders: ").append(topHolders(sites, limitHit == Limiter.TOTAL ? -1 : limitHit));
+        message.append("; top holders: ").append(topHolders(sites, limitHit));
         OffHeapLimitExceededError error =
                 new OffHeapLimitExceededError(message.toString(), Kind.name(kind), size, used, limit, site);
         error.setStackTrace(withoutAgentFrames(error.getStackTrace()));
@@ -42,8 +43,9 @@ final class LimitErrors {
         return kept.toArray(new StackTraceElement[0]);
     }
 
-    static String topHolders(SiteRegistry sites, int kind) {
-        List<SiteTable.Row> rows = SiteTable.snapshot(sites, kind);
+    /** The largest live sites under limit slot {@code which} ({@link SiteTable#underLimit}). */
+    static String topHolders(SiteRegistry sites, int which) {
+        List<SiteTable.Row> rows = SiteTable.underLimit(sites, which);
         StringBuilder text = new StringBuilder();
         int shown = 0;
         for (SiteTable.Row row : rows) {

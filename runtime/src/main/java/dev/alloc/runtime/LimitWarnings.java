@@ -9,7 +9,7 @@ import java.util.concurrent.atomic.AtomicIntegerArray;
  * no site interned under a kind that is not the allocation's).
  */
 final class LimitWarnings implements Limiter.WarningListener {
-    private final AtomicIntegerArray logged = new AtomicIntegerArray(Limiter.TOTAL + 1);
+    private final AtomicIntegerArray logged = new AtomicIntegerArray(Limiter.extraLimit(Budgets.MAX));
 
     @Override
     public void crossed(int which, long used, long limit) {
@@ -25,7 +25,7 @@ final class LimitWarnings implements Limiter.WarningListener {
         SiteContext context = SiteContext.current();
         boolean wasInAgent = context.enterAgent();
         try {
-            String name = which == Limiter.TOTAL ? "limit" : "limit." + Kind.name(which);
+            String name = OffHeap.sites().budgets().optionName(which);
             Log.info("warning: off-heap use reached " + Sizes.human(used) + " of " + name + " " + Sizes.human(limit)
                     + " (" + (used * 100 / limit) + "%)");
         } finally {

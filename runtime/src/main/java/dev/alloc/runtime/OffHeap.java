@@ -18,7 +18,8 @@ import dev.alloc.runtime.pool.PoolStatistics;
  * gives back at the free.
  */
 public final class OffHeap {
-    private static final Limiter LIMITER = new Limiter();
+    /** Replaced once, at {@link #install}, by one with an extra limit per budget; nothing is tracked before. */
+    private static Limiter LIMITER = new Limiter();
     private static final AddressTable TABLE = new AddressTable();
     private static final SiteRegistry SITES = new SiteRegistry();
 
@@ -42,6 +43,8 @@ public final class OffHeap {
      */
     public static synchronized void install(Settings newSettings) {
         settings = newSettings;
+        String[] budgetPrefixes = newSettings.budgetPrefixes();
+        LIMITER = new Limiter(budgetPrefixes.length);
         Log.setLevel(newSettings.log);
         sitesOn = newSettings.sites;
         policy = newSettings.policy;
@@ -50,6 +53,10 @@ public final class OffHeap {
         for (int kind = 0; kind < Kind.COUNT; kind++) {
             LIMITER.setLimit(kind, newSettings.kindLimit(kind));
         }
+        for (int i = 0; i < budgetPrefixes.length; i++) {
+            LIMITER.setLimit(Limiter.extraLimit(i), newSettings.budgetBytes(i));
+        }
+        SITES.setBudgets(new Budgets(budgetPrefixes));
         LIMITER.setWarnPercent(newSettings.warnPercent);
         LIMITER.setWarningListener(new LimitWarnings());
         JdkThreads.discover();
@@ -142,7 +149,7 @@ public final class OffHeap {
         try {
             address = RawMemory.allocate(size);
         } catch (Throwable mallocFailed) {
-            LIMITER.release(budget(context), kind, accounted);
+            LIMITER.release(budget(context), kind, SITES.budget(site), accounted);
             throw mallocFailed;
         }
         commit(context, site, kind, address, accounted);
@@ -173,9 +180,10 @@ public final class OffHeap {
     private static int reserve(int kind, long size, SiteContext context) {
         int site = siteOf(kind, context);
         context.reserving = site;
-        int hit = LIMITER.tryReserve(budget(context), kind, size);
+        int budget = SITES.budget(site);
+        int hit = LIMITER.tryReserve(budget(context), kind, budget, size);
         if (hit != Limiter.OK) {
-            overLimit(kind, size, site, hit, context);
+            overLimit(kind, size, site, budget, hit, context);
         }
         return site;
     }
@@ -208,7 +216,7 @@ public final class OffHeap {
 
     private static void commit(SiteContext context, int site, int kind, long address, long size) {
         if (address == 0) {
-            LIMITER.release(budget(context), kind, size);
+            LIMITER.release(budget(context), kind, SITES.budget(site), size);
             return;
         }
         TABLE.put(address, BlockInfo.pack(size, kind, site), CoarseClock.millis());
@@ -278,7 +286,7 @@ public final class OffHeap {
     static void released(long address, long info, int how) {
         if (info != BlockInfo.MISSING) {
             SiteContext context = SiteContext.current();
-            LIMITER.release(budget(context), BlockInfo.kind(info), BlockInfo.size(info));
+            LIMITER.release(budget(context), BlockInfo.kind(info), SITES.budget(BlockInfo.site(info)), BlockInfo.size(info));
             SITES.onFree(context.stripe, BlockInfo.site(info), BlockInfo.size(info), how);
             if (BlockInfo.size(info) >= FlightEvents.freeMinSize()) {
                 FlightEvents.freed(BlockInfo.kind(info), BlockInfo.size(info), address, BlockInfo.site(info));
@@ -306,9 +314,10 @@ public final class OffHeap {
         }
         if (growth > 0) {
             context.reserving = site;
-            int hit = LIMITER.tryReserve(budget(context), BlockInfo.kind(info), growth);
+            int checked = checkedBudget(BlockInfo.site(info), site);
+            int hit = LIMITER.tryReserve(budget(context), BlockInfo.kind(info), checked, growth);
             if (hit != Limiter.OK) {
-                overLimit(BlockInfo.kind(info), growth, site, hit, context);
+                overLimit(BlockInfo.kind(info), growth, site, checked, hit, context);
             }
         }
         return site;
@@ -324,24 +333,30 @@ public final class OffHeap {
         long oldSize = BlockInfo.size(info);
         long growth = size - oldSize;
         SiteContext context = SiteContext.current();
+        int checked = checkedBudget(BlockInfo.site(info), site);
         if (failed) {
             if (growth > 0) {
-                LIMITER.release(budget(context), kind, growth);
+                LIMITER.release(budget(context), kind, checked, growth);
             }
             restore(address, info);
             return;
+        }
+        if (checked == Budgets.NONE) {
+            // between budgets (or none): the old one gives the whole block back, the new one takes it
+            moveBetweenBudgets(context, kind, SITES.budget(BlockInfo.site(info)), oldSize,
+                    moved == 0 ? Budgets.NONE : SITES.budget(site), size);
         }
         SITES.onFree(context.stripe, BlockInfo.site(info), oldSize, SiteRegistry.FREED_EXPLICITLY);
         if (oldSize >= FlightEvents.freeMinSize()) {
             FlightEvents.freed(kind, oldSize, address, BlockInfo.site(info));
         }
         if (moved == 0) {
-            LIMITER.release(budget(context), kind, oldSize + Math.max(growth, 0)); // freed: nothing of it is left
+            LIMITER.release(budget(context), kind, checked, oldSize + Math.max(growth, 0)); // freed: nothing of it is left
             return;
         }
         TABLE.put(moved, BlockInfo.pack(size, kind, site), CoarseClock.millis());
         if (growth < 0) {
-            LIMITER.release(budget(context), kind, -growth);
+            LIMITER.release(budget(context), kind, checked, -growth);
         }
         SITES.onAllocate(context.stripe, site, size);
     }
@@ -353,18 +368,25 @@ public final class OffHeap {
      * the cap by what they map at the same instant; a failed mapping is never counted.
      */
     public static void mapping(long size) {
-        if (!tracks(Kind.MAPPED) || LIMITER.limit(Kind.MAPPED) == 0 || size <= 0) {
+        if (!tracks(Kind.MAPPED) || size <= 0) {
             return;
         }
         SiteContext context = SiteContext.current();
         if (context.inAgent) {
             return;
         }
-        int hit = LIMITER.tryReserve(Kind.MAPPED, size);
-        if (hit != Limiter.OK) {
-            overLimit(Kind.MAPPED, size, siteOf(Kind.MAPPED, context), hit, context);
+        int site = siteOf(Kind.MAPPED, context);
+        int budget = SITES.budget(site);
+        if (LIMITER.limit(Kind.MAPPED) == 0 && budget == Budgets.NONE) {
+            return;
         }
-        LIMITER.release(Kind.MAPPED, size); // allowed (or reserved by policy=warn): counted by mapped()
+        context.reserving = site;
+        int hit = LIMITER.tryReserve(budget(context), Kind.MAPPED, budget, size);
+        if (hit != Limiter.OK) {
+            overLimit(Kind.MAPPED, size, site, budget, hit, context);
+        }
+        // allowed (or reserved by policy=warn): counted by mapped()
+        LIMITER.release(budget(context), Kind.MAPPED, budget, size);
     }
 
     /** A file mapping of {@code size} bytes now exists at {@code address} (kind {@code mapped}, outside the total). */
@@ -378,9 +400,31 @@ public final class OffHeap {
         }
         int site = siteOf(Kind.MAPPED, context);
         size = BlockInfo.accounted(size);
-        LIMITER.forceReserve(Kind.MAPPED, size);
+        LIMITER.forceReserve(budget(context), Kind.MAPPED, SITES.budget(site), size);
         TABLE.put(address, BlockInfo.pack(size, Kind.MAPPED, site), CoarseClock.millis());
         SITES.onAllocate(site, size);
+    }
+
+    /**
+     * The budget a resize is checked against: the block's own when it stays in it, else none. A
+     * block that a site of another budget resizes moves there whole, unchecked (a rare case: the
+     * same block resized from two packages), so every budget's figure stays exact.
+     */
+    private static int checkedBudget(int oldSite, int newSite) {
+        int budget = SITES.budget(newSite);
+        return budget == SITES.budget(oldSite) ? budget : Budgets.NONE;
+    }
+
+    /** Moves a block's charge from one budget to another: its kind and the total are charged and released alike. */
+    private static void moveBetweenBudgets(SiteContext context, int kind, int from, long oldSize, int to, long size) {
+        if (from != Budgets.NONE) {
+            LIMITER.forceReserve(budget(context), kind, Budgets.NONE, oldSize);
+            LIMITER.release(budget(context), kind, from, oldSize);
+        }
+        if (to != Budgets.NONE) {
+            LIMITER.forceReserve(budget(context), kind, to, size);
+            LIMITER.release(budget(context), kind, Budgets.NONE, size);
+        }
     }
 
     private static int siteOf(int kind, SiteContext context) {
@@ -397,11 +441,11 @@ public final class OffHeap {
     }
 
     /** The slow path of a reservation that hit a limit: wait for GC, then apply the policy. */
-    private static void overLimit(int kind, long size, int site, int hit, SiteContext context) {
+    private static void overLimit(int kind, long size, int site, int budget, int hit, SiteContext context) {
         boolean wasInAgent = context.enterAgent();
         try {
             if (Reclaimer.mayHelp(LIMITER, hit)) {
-                hit = Reclaimer.retry(LIMITER, kind, size);
+                hit = Reclaimer.retry(LIMITER, kind, size, budget);
                 if (hit == Limiter.OK) {
                     return;
                 }
@@ -410,7 +454,7 @@ public final class OffHeap {
             long limit = LIMITER.limit(hit);
             FlightEvents.limitExceeded(kind, size, used, limit, hit, site);
             if (policy == Settings.POLICY_WARN) {
-                LIMITER.forceReserve(kind, size);
+                LIMITER.forceReserve(budget(context), kind, budget, size);
                 OverLimitWarnings.report(kind, size, SITES.name(site), site, used, limit, hit, SITES);
                 return;
             }

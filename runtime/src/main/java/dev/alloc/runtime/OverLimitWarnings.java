@@ -17,8 +17,8 @@ final class OverLimitWarnings {
         if (REPORTED_SITES.putIfAbsent(site, Boolean.TRUE) == null) {
             Log.warn("over the limit (policy=warn, allowed): allocated " + size + " bytes of " + Kind.name(kind)
                     + " memory at " + siteName + "; used " + used + " of " + limit + " bytes"
-                    + (hit == Limiter.TOTAL ? "" : " (limit." + Kind.name(hit) + ")")
-                    + "; top holders: " + LimitErrors.topHolders(sites, -1)
+                    + (hit == Limiter.TOTAL ? "" : " (" + sites.budgets().optionName(hit) + ")")
+                    + "; top holders: " + LimitErrors.topHolders(sites, hit)
                     + " (further over-limit allocations at this site are not logged)");
         }
     }

@@ -92,25 +92,25 @@ final class Reclaimer {
     }
 
     /** Drives a round, or waits for the one running and retries once; returns {@link Limiter#OK} or the limit still exceeded. */
-    static int retry(Limiter limiter, int kind, long size) {
+    static int retry(Limiter limiter, int kind, long size, int budget) { // budget: Budgets.NONE or its limit id
         Round mine = new Round();
         Round other = running.compareAndExchange(null, mine);
         if (other == null) {
             try {
-                return driveRound(limiter, kind, size);
+                return driveRound(limiter, kind, size, budget);
             } finally {
                 running.set(null);
                 mine.end();
             }
         }
         other.await(System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(MAX_WAIT_MILLIS));
-        return limiter.tryReserve(kind, size);
+        return limiter.tryReserve(limiter.budget(), kind, budget, size);
     }
 
-    private static int driveRound(Limiter limiter, int kind, long size) {
+    private static int driveRound(Limiter limiter, int kind, long size, int budget) {
         int hit;
         do {
-            hit = limiter.tryReserve(kind, size);
+            hit = limiter.tryReserve(limiter.budget(), kind, budget, size);
             if (hit == Limiter.OK) {
                 return hit;
             }
@@ -118,7 +118,7 @@ final class Reclaimer {
         System.gc();
         long sleepMillis = 1;
         for (int sleeps = 0; ; ) {
-            hit = limiter.tryReserve(kind, size);
+            hit = limiter.tryReserve(limiter.budget(), kind, budget, size);
             if (hit == Limiter.OK || sleeps >= MAX_SLEEPS) {
                 return hit;
             }
@@ -127,7 +127,7 @@ final class Reclaimer {
                     Thread.sleep(sleepMillis);
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
-                    return limiter.tryReserve(kind, size);
+                    return limiter.tryReserve(limiter.budget(), kind, budget, size);
                 }
                 sleepMillis <<= 1;
                 sleeps++;

@@ -32,6 +32,8 @@ public final class Settings {
     /** {@code on}, a recording file path, or null for off. */
     public final String jfr;
     public final int log;
+    private final String[] budgetPrefixes;
+    private final long[] budgetBytes;
 
     private Settings(Builder b) {
         limit = b.limit;
@@ -49,6 +51,21 @@ public final class Settings {
         report = b.report;
         jfr = b.jfr;
         log = b.log;
+        budgetPrefixes = b.budgetPrefixes.toArray(new String[0]);
+        budgetBytes = new long[budgetPrefixes.length];
+        for (int i = 0; i < budgetBytes.length; i++) {
+            budgetBytes[i] = b.budgetBytes.get(i);
+        }
+    }
+
+    /** Package prefixes with a budget ({@code budget.<prefix>=<size>}), dotted, in option order. */
+    public String[] budgetPrefixes() {
+        return budgetPrefixes.clone();
+    }
+
+    /** The size of the budget of {@code budgetPrefixes()[i]}. */
+    public long budgetBytes(int i) {
+        return budgetBytes[i];
     }
 
     public long kindLimit(int kind) {
@@ -94,6 +111,9 @@ public final class Settings {
         b.report = report;
         b.jfr = jfr;
         b.log = log;
+        for (int i = 0; i < budgetPrefixes.length; i++) {
+            b.budget(budgetPrefixes[i], budgetBytes[i]);
+        }
         return b;
     }
 
@@ -118,6 +138,25 @@ public final class Settings {
         private String report;
         private String jfr;
         private int log = Log.INFO;
+        private final java.util.List<String> budgetPrefixes = new java.util.ArrayList<>();
+        private final java.util.List<Long> budgetBytes = new java.util.ArrayList<>();
+
+        /** A budget for the package prefix (dotted); a second one for the same prefix replaces the first. */
+        public Builder budget(String prefix, long bytes) {
+            int known = budgetPrefixes.indexOf(prefix);
+            if (known >= 0) {
+                budgetBytes.set(known, bytes);
+            } else {
+                budgetPrefixes.add(prefix);
+                budgetBytes.add(bytes);
+            }
+            return this;
+        }
+
+        /** How many budgets are set. */
+        public int budgets() {
+            return budgetPrefixes.size();
+        }
 
         public Builder limit(long bytes) {
             limit = bytes;

@@ -63,11 +63,38 @@ public final class SiteRegistry {
     private final Map<String, Integer> ids = new HashMap<>();
     private volatile String[] names = new String[CHUNK_SITES];
     private volatile int[] kinds = new int[CHUNK_SITES];
+    /** Each site's budget ({@link Budgets#NONE} outside every prefix), resolved when it is interned. */
+    private volatile int[] budgetLimits = newBudgetLimits(CHUNK_SITES);
+    private Budgets budgets = Budgets.EMPTY;
     private volatile long[][] chunks = {new long[CHUNK_SITES * STRIPES * STRIDE]};
     private volatile int count = 1;
 
     public SiteRegistry() {
         names[0] = "(unknown)";
+    }
+
+    private static int[] newBudgetLimits(int length) {
+        int[] limits = new int[length];
+        java.util.Arrays.fill(limits, Budgets.NONE);
+        return limits;
+    }
+
+    /** Sets the budgets by package prefix; every site gets its own (called once, at install). */
+    public synchronized void setBudgets(Budgets newBudgets) {
+        budgets = newBudgets;
+        for (int id = 1; id < count; id++) {
+            budgetLimits[id] = newBudgets.limitOf(names[id]);
+        }
+    }
+
+    public synchronized Budgets budgets() {
+        return budgets;
+    }
+
+    /** The limit id of a site's budget, or {@link Budgets#NONE}: one array read, for the hot path. */
+    public int budget(int site) {
+        int[] limits = budgetLimits;
+        return site < limits.length ? limits[site] : Budgets.NONE;
     }
 
     /** The id of a site, registering it on first sight. Not for hot paths. */
@@ -84,6 +111,7 @@ public final class SiteRegistry {
         ensureCapacity(id);
         names[id] = name;
         kinds[id] = kind;
+        budgetLimits[id] = budgets.limitOf(name);
         ids.put(key, id);
         count = id + 1;
         return id;
@@ -104,6 +132,9 @@ public final class SiteRegistry {
         System.arraycopy(names, 0, grownNames, 0, names.length);
         int[] grownKinds = new int[grown.length * CHUNK_SITES];
         System.arraycopy(kinds, 0, grownKinds, 0, kinds.length);
+        int[] grownBudgets = newBudgetLimits(grown.length * CHUNK_SITES);
+        System.arraycopy(budgetLimits, 0, grownBudgets, 0, budgetLimits.length);
+        budgetLimits = grownBudgets;
         names = grownNames;
         kinds = grownKinds;
         chunks = grown;

@@ -47,9 +47,21 @@ public final class SiteTable {
      * Sites that ever allocated, largest live first; {@code kind} -1 for all kinds.
      */
     public static List<Row> snapshot(SiteRegistry sites, int kind) {
+        return select(sites, kind < 0 ? -1 : kind);
+    }
+
+    /**
+     * The sites whose memory counts under one limit slot ({@link Limiter}): the total (every
+     * kind in it), one kind, or one budget.
+     */
+    public static List<Row> underLimit(SiteRegistry sites, int which) {
+        return select(sites, which);
+    }
+
+    private static List<Row> select(SiteRegistry sites, int which) {
         List<Row> rows = new ArrayList<>();
         for (int id = 0; id < sites.size(); id++) {
-            if (kind >= 0 && sites.kind(id) != kind && id != 0) {
+            if (id != 0 && !under(sites, id, which)) {
                 continue;
             }
             Row row = new Row(sites, id);
@@ -59,5 +71,15 @@ public final class SiteTable {
         }
         rows.sort(BY_LIVE_BYTES);
         return rows;
+    }
+
+    private static boolean under(SiteRegistry sites, int id, int which) {
+        if (which < 0) {
+            return true;
+        }
+        if (which == Limiter.TOTAL) {
+            return Kind.inTotal(sites.kind(id));
+        }
+        return which < Limiter.TOTAL ? sites.kind(id) == which : sites.budget(id) == which;
     }
 }

@@ -30,6 +30,9 @@ final class StatusText {
             text.append(' ').append(Kind.name(kind)).append(' ').append(limiter.used(kind));
         }
         text.append('\n');
+        for (String budget : OffHeap.sites().budgets().describe(limiter)) {
+            text.append(budget).append('\n');
+        }
         List<SiteTable.Row> rows = SiteTable.snapshot(OffHeap.sites(), -1);
         if (rows.isEmpty() || rows.get(0).liveBytes <= 0) {
             return text.append("no live off-heap memory attributed to a site\n").toString();

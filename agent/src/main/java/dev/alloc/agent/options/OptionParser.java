@@ -1,5 +1,6 @@
 package dev.alloc.agent.options;
 
+import dev.alloc.runtime.Budgets;
 import dev.alloc.runtime.Kind;
 import dev.alloc.runtime.Log;
 import dev.alloc.runtime.Settings;
@@ -53,8 +54,18 @@ public final class OptionParser {
         return keys;
     }
 
+    /** {@code budget.<package prefix>=<size>}: one key per prefix, so no list and nothing to quote. */
+    private static final String BUDGET = "budget.";
+
     /** Applies one validated value to the settings being built. */
     private static void apply(String key, String value, Settings.Builder s) throws OptionError {
+        if (isBudget(key)) {
+            if (s.budgets() == Budgets.MAX) {
+                throw new OptionError("too many budgets (" + key + ")", "at most " + Budgets.MAX + " budget.<prefix> options");
+            }
+            s.budget(key.substring(BUDGET.length()), positiveSize(key, value));
+            return;
+        }
         if (key.startsWith("limit.")) {
             s.kindLimit(Kind.byName(key.substring("limit.".length())), positiveSize(key, value));
             return;
@@ -122,7 +133,25 @@ public final class OptionParser {
 
     /** Every option key, in the order of DESIGN.md's table. */
     public static String keys() {
-        return String.join(", ", KEYS);
+        return String.join(", ", KEYS) + ", " + BUDGET + "<package prefix>";
+    }
+
+    /** {@code budget.} and a dotted Java package (or class) name such as {@code io.netty}. */
+    private static boolean isBudget(String key) {
+        if (!key.startsWith(BUDGET)) {
+            return false;
+        }
+        String name = key.substring(BUDGET.length());
+        if (name.isEmpty() || name.startsWith(".") || name.contains("..")) {
+            return false;
+        }
+        for (int i = 0; i < name.length(); i++) {
+            char c = name.charAt(i);
+            if (c != '.' && !Character.isJavaIdentifierPart(c)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     public static Settings parse(String agentArgs, Properties properties) throws OptionError {
@@ -211,7 +240,7 @@ public final class OptionParser {
     }
 
     private static void requireKnown(String key, String shown) throws OptionError {
-        if (!KEYS.contains(key)) {
+        if (!KEYS.contains(key) && !isBudget(key)) {
             throw new OptionError("unknown option '" + printable(shown) + "'", keys());
         }
     }

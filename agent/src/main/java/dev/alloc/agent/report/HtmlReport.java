@@ -319,7 +319,9 @@ public final class HtmlReport {
             "@media (max-width:900px){table,thead,tbody,tr,th,td{display:block}thead{display:none}",
             "  tr{border:1px solid #ddd;border-radius:4px;margin:0 0 8px;padding:4px}td{border:0;padding:1px 4px}",
             "  td.num{text-align:left;white-space:normal}td.site{min-width:0}",
-            "  td::before{content:attr(data-label) \": \";color:#666;font-family:system-ui,sans-serif}}");
+            "  td::before{content:attr(data-label) \": \";color:#666;font-family:system-ui,sans-serif}}",
+            // The charts scale down with the page: on a phone their tick labels are drawn larger to stay legible.
+            "@media (max-width:600px){.tick{font-size:24px}}");
 
     /**
      * Shows the values at the pointer's time under the charts, zooms the flame graphs, and marks

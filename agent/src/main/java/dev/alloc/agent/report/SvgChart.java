@@ -14,10 +14,10 @@ import java.util.Locale;
 final class SvgChart {
     static final int WIDTH = 960;
     static final int HEIGHT = 320;
-    private static final int LEFT = 80;
+    private static final int LEFT = 120;
     private static final int RIGHT = 20;
     private static final int TOP = 12;
-    private static final int BOTTOM = 36;
+    private static final int BOTTOM = 44;
 
     private final String id;
     private final double[] seconds;
@@ -116,8 +116,8 @@ final class SvgChart {
             double at = i * step;
             svg.append("<line x1=\"").append(fmt(x(at))).append("\" x2=\"").append(fmt(x(at))).append("\" y1=\"")
                     .append(TOP + plotHeight()).append("\" y2=\"").append(TOP + plotHeight() + 5).append("\" stroke=\"#999\"/>")
-                    .append("<text x=\"").append(fmt(x(at))).append("\" y=\"").append(TOP + plotHeight() + 22)
-                    .append("\" text-anchor=\"middle\" class=\"tick\">")
+                    .append("<text x=\"").append(fmt(x(at))).append("\" y=\"").append(TOP + plotHeight() + 9)
+                    .append("\" text-anchor=\"middle\" dominant-baseline=\"hanging\" class=\"tick\">")
                     .append(String.format(Locale.ROOT, "%." + decimals + "f s", at)).append("</text>\n");
         }
     }

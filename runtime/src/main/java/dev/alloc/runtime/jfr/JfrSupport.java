@@ -183,13 +183,13 @@ public final class JfrSupport implements FlightEvents.Sink {
             event.used = used;
             event.limit = limit;
             event.site = OffHeap.sites().name(site);
-            event.topSite = topSite(which == Limiter.TOTAL ? -1 : which);
+            event.topSite = topSite(which);
             event.commit();
         }
     }
 
-    private static String topSite(int kind) {
-        List<SiteTable.Row> rows = SiteTable.snapshot(OffHeap.sites(), kind);
+    private static String topSite(int which) {
+        List<SiteTable.Row> rows = SiteTable.underLimit(OffHeap.sites(), which);
         return rows.isEmpty() || rows.get(0).liveBytes <= 0 ? null : rows.get(0).site;
     }
 
@@ -197,7 +197,8 @@ public final class JfrSupport implements FlightEvents.Sink {
     public void limitWarning(int which, long used, long limit, int site) {
         LimitWarningEvent event = new LimitWarningEvent();
         if (event.isEnabled()) {
-            event.kind = which == Limiter.TOTAL ? "all" : Kind.name(which);
+            event.kind = which == Limiter.TOTAL ? "all" : which < Limiter.TOTAL ? Kind.name(which)
+                    : OffHeap.sites().budgets().optionName(which);
             event.used = used;
             event.limit = limit;
             event.site = OffHeap.sites().name(site);

@@ -14,7 +14,7 @@ import jdk.jfr.StackTrace;
 @StackTrace(true)
 public final class LimitWarningEvent extends StackCarryingEvent {
     @Label("Kind")
-    @Description("Kind the limit applies to: direct, unsafe, ffm, malloc, or all for the total limit")
+    @Description("Kind the limit applies to: direct, unsafe, ffm, malloc, mapped, all for the total limit, or budget.<prefix>")
     String kind;
 
     @Label("Used")

@@ -56,6 +56,10 @@ public final class OffHeapStatisticsEvent extends Event {
     @DataAmount(DataAmount.BYTES)
     long usedMapped;
 
+    @Label("Used by Budget")
+    @Description("Live bytes charged to each budget by package prefix, e.g. io.netty=1999993, com.example=0; empty without budgets")
+    String usedByBudget;
+
     @Label("Strategy")
     @Description("Where the memory comes from: system (malloc) or a pool strategy")
     String strategy;

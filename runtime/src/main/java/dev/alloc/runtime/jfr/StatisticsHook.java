@@ -19,6 +19,11 @@ final class StatisticsHook implements Runnable {
         event.usedFfm = limiter.used(Kind.FFM);
         event.usedMalloc = limiter.used(Kind.MALLOC);
         event.usedMapped = limiter.used(Kind.MAPPED);
+        StringBuilder budgets = new StringBuilder();
+        for (java.util.Map.Entry<String, Long> budget : OffHeap.sites().budgets().used(limiter).entrySet()) {
+            budgets.append(budgets.length() == 0 ? "" : ", ").append(budget.getKey()).append('=').append(budget.getValue());
+        }
+        event.usedByBudget = budgets.toString();
         event.strategy = OffHeap.strategy(); // what serves allocations, "system" when the pool could not be made
         PoolStatistics pool = OffHeap.poolStatistics();
         if (pool != null) {

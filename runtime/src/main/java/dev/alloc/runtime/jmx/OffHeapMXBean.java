@@ -30,6 +30,9 @@ public interface OffHeapMXBean {
     /** Live bytes per kind: {@code direct}, {@code unsafe}, {@code ffm}, {@code malloc}. */
     Map<String, Long> getUsedByKind();
 
+    /** Live bytes charged to each budget ({@code budget.<prefix>=<size>}), by prefix; empty without budgets. */
+    Map<String, Long> getUsedByBudget();
+
     /** Where raw memory comes from ({@code strategy=}). */
     String getStrategy();
 

@@ -54,6 +54,11 @@ public final class OffHeapMonitor implements OffHeapMXBean {
     }
 
     @Override
+    public Map<String, Long> getUsedByBudget() {
+        return sites.budgets().used(limiter);
+    }
+
+    @Override
     public String getStrategy() {
         return strategy;
     }
