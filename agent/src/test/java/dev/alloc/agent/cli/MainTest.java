@@ -34,7 +34,7 @@ class MainTest {
     void helpAndVersionGoToStandardOutput() {
         Run help = run("--help");
         assertEquals(0, help.status());
-        assertTrue(help.out().contains("track=<kinds>        kinds to track, '+'-separated: direct+unsafe+ffm+malloc (all)"),
+        assertTrue(help.out().contains("track=<kinds>        kinds to track, '+'-separated: direct+unsafe+ffm+malloc+mapped (all)"),
                 help.out());
         Run version = run("--version");
         assertEquals(0, version.status());
