@@ -46,14 +46,15 @@ public final class AllocAgent {
 
     /** Defines the runtime in the bootstrap loader unless an earlier start did. */
     private static boolean loadRuntime(Instrumentation inst) throws Exception {
+        File jar = new File(AllocAgent.class.getProtectionDomain().getCodeSource().getLocation().toURI());
         if (isRuntimeLoaded()) {
+            BootstrapInjector.runtimeDefinedFrom(jar);
             return true;
         }
-        File jar = new File(AllocAgent.class.getProtectionDomain().getCodeSource().getLocation().toURI());
         try (JarFile agentJar = new JarFile(jar)) {
             try {
                 JdkAccess.exportInternalMiscTo(inst, AllocAgent.class.getModule());
-                new BootstrapInjector().injectRuntime(agentJar);
+                new BootstrapInjector().injectRuntime(jar, agentJar);
             } catch (Exception | LinkageError e) {
                 // A JDK without Unsafe.defineClass: the documented way, at the price of a CDS warning.
                 inst.appendToBootstrapClassLoaderSearch(new JarFile(RuntimeJar.extract(agentJar)));

@@ -1,5 +1,7 @@
 package dev.alloc.agent;
 
+import dev.alloc.runtime.Log;
+import java.io.File;
 import java.io.IOException;
 import java.lang.invoke.MethodHandles;
 import java.util.ArrayList;
@@ -46,9 +48,41 @@ final class BootstrapInjector {
         }
     }
 
-    /** Defines every runtime class found in {@code agentJar}; returns how many. */
-    int injectRuntime(JarFile agentJar) throws IOException {
-        Map<String, byte[]> pending = RuntimeJar.classes(agentJar);
+    /** The agent jar, for the packages defined later. */
+    private static volatile File agentJarFile;
+
+    /** Defines every runtime class found in {@code agentJar} but the lazy packages; returns how many. */
+    int injectRuntime(File jar, JarFile agentJar) throws IOException {
+        agentJarFile = jar;
+        return define(RuntimeJar.eagerClasses(agentJar));
+    }
+
+    /** Remembers the agent jar when an earlier start already defined the runtime. */
+    static void runtimeDefinedFrom(File jar) {
+        if (agentJarFile == null) {
+            agentJarFile = jar;
+        }
+    }
+
+    /**
+     * Defines the runtime classes under {@code packagePrefix} (an entry name prefix, one of
+     * {@link RuntimeJar}'s lazy packages) unless already defined. Never throws: a failure leaves
+     * that side of the agent off, with one warning.
+     */
+    static synchronized void injectPackage(String packagePrefix) {
+        File jar = agentJarFile;
+        if (jar == null) {
+            return; // the runtime came from the bootstrap search path, with every class
+        }
+        try (JarFile agentJar = new JarFile(jar)) {
+            new BootstrapInjector().define(RuntimeJar.classes(agentJar, packagePrefix, false));
+        } catch (Throwable e) {
+            Log.warn("cannot define the agent's " + packagePrefix + " classes: " + e);
+        }
+    }
+
+    private int define(Map<String, byte[]> classes) {
+        Map<String, byte[]> pending = classes;
         int defined = 0;
         while (!pending.isEmpty()) {
             List<String> done = new ArrayList<>();

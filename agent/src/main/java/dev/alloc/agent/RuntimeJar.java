@@ -19,6 +19,14 @@ final class RuntimeJar {
     private RuntimeJar() {
     }
 
+    /**
+     * Packages defined only when first needed ({@link BootstrapInjector#injectPackage}): the JMX
+     * side when the platform MBean server starts, the Flight Recorder side when the recorder does.
+     * Nothing else in the runtime names their classes.
+     */
+    static final String JMX_PACKAGE = "dev/alloc/runtime/jmx/";
+    static final String LAZY_JFR_PACKAGE = JFR_PACKAGE;
+
     static boolean isRuntimeClass(String entryName) {
         return entryName.startsWith("dev/alloc/") && entryName.endsWith(".class")
                 && !entryName.startsWith("dev/alloc/agent/") && !entryName.endsWith("module-info.class")
@@ -28,10 +36,25 @@ final class RuntimeJar {
 
     /** Binary class name to class bytes, for every runtime class. */
     static Map<String, byte[]> classes(JarFile agentJar) throws IOException {
+        return classes(agentJar, "dev/alloc/", false);
+    }
+
+    /** The runtime classes defined at start: all but the lazy packages. */
+    static Map<String, byte[]> eagerClasses(JarFile agentJar) throws IOException {
+        return classes(agentJar, "dev/alloc/", true);
+    }
+
+    /**
+     * Binary class name to class bytes, for the runtime classes under {@code prefix} (an entry
+     * name prefix), without the lazy packages if {@code eagerOnly}.
+     */
+    static Map<String, byte[]> classes(JarFile agentJar, String prefix, boolean eagerOnly) throws IOException {
         Map<String, byte[]> classes = new LinkedHashMap<>();
         for (Enumeration<JarEntry> entries = agentJar.entries(); entries.hasMoreElements();) {
             JarEntry entry = entries.nextElement();
-            if (isRuntimeClass(entry.getName())) {
+            String entryName = entry.getName();
+            if (isRuntimeClass(entryName) && entryName.startsWith(prefix)
+                    && !(eagerOnly && (entryName.startsWith(JMX_PACKAGE) || entryName.startsWith(LAZY_JFR_PACKAGE)))) {
                 try (InputStream in = agentJar.getInputStream(entry)) {
                     String name = entry.getName();
                     classes.put(name.substring(0, name.length() - ".class".length()).replace('/', '.'), read(in, entry.getSize()));

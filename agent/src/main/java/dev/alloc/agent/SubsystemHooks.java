@@ -22,10 +22,14 @@ final class SubsystemHooks {
      * @param jfrNow the agent starts its own recording ({@code jfr=}): the JFR side is needed at once
      */
     static boolean deferJfr(boolean jfrNow) {
-        if (!jfrNow && FlightEvents.jfrAvailable()) {
+        if (!FlightEvents.jfrAvailable()) {
+            return false;
+        }
+        if (!jfrNow) {
             FlightEvents.deferUntilRecorderStarts();
             return true;
         }
+        BootstrapInjector.injectPackage(SubsystemHookTransformer.JFR_CLASSES);
         return false;
     }
 
@@ -35,7 +39,13 @@ final class SubsystemHooks {
         if (!jmx && !jfrDeferred) {
             return;
         }
-        SubsystemHookTransformer transformer = new SubsystemHookTransformer(jmx, jfrDeferred, moduleReader);
+        SubsystemHookTransformer transformer = new SubsystemHookTransformer(jmx, jfrDeferred, moduleReader,
+                new Consumer<String>() {
+                    @Override
+                    public void accept(String packagePrefix) {
+                        BootstrapInjector.injectPackage(packagePrefix);
+                    }
+                });
         inst.addTransformer(transformer, true);
         Class<?> managementFactory = null;
         Class<?> flightRecorder = null;
@@ -48,10 +58,12 @@ final class SubsystemHooks {
             }
         }
         if (flightRecorder != null) {
+            BootstrapInjector.injectPackage(SubsystemHookTransformer.JFR_CLASSES);
             retransform(inst, flightRecorder);
             FlightEvents.install(); // the recorder may already run: its listener catches up at once
         }
         if (managementFactory != null) {
+            BootstrapInjector.injectPackage(SubsystemHookTransformer.JMX_CLASSES);
             retransform(inst, managementFactory);
             JmxRegistration.registerInBackground(); // the server may already exist
         }

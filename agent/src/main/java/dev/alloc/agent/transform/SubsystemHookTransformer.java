@@ -29,21 +29,30 @@ public final class SubsystemHookTransformer implements ClassFileTransformer {
     public static final String FLIGHT_RECORDER = "jdk/jfr/FlightRecorder";
     private static final String JMX_HOOK = "dev/alloc/runtime/jmx/JmxRegistration";
     private static final String JFR_HOOK = "dev/alloc/runtime/FlightEvents";
+    /** The runtime's JMX side, defined when the MBean server class is woven. */
+    public static final String JMX_CLASSES = "dev/alloc/runtime/jmx/";
+    /** The runtime's Flight Recorder side, defined when the recorder class is woven. */
+    public static final String JFR_CLASSES = "dev/alloc/runtime/jfr/";
 
     private final boolean jmx;
     private final boolean jfr;
     private final Consumer<Module> moduleReader;
+    private final Consumer<String> packageDefiner;
     private volatile String lastWoven = "";
 
     /**
-     * @param jmx          weave the MBean server hook
-     * @param jfr          weave the Flight Recorder hook
-     * @param moduleReader makes a JDK module read the runtime's module
+     * @param jmx            weave the MBean server hook
+     * @param jfr            weave the Flight Recorder hook
+     * @param moduleReader   makes a JDK module read the runtime's module
+     * @param packageDefiner defines the runtime's classes of a package ({@link #JMX_CLASSES},
+     *                       {@link #JFR_CLASSES}) before the woven class can call them
      */
-    public SubsystemHookTransformer(boolean jmx, boolean jfr, Consumer<Module> moduleReader) {
+    public SubsystemHookTransformer(boolean jmx, boolean jfr, Consumer<Module> moduleReader,
+                                    Consumer<String> packageDefiner) {
         this.jmx = jmx;
         this.jfr = jfr;
         this.moduleReader = moduleReader;
+        this.packageDefiner = packageDefiner;
     }
 
     /** The internal name of the last class a hook was woven into, for tests and the debug log. */
@@ -67,6 +76,7 @@ public final class SubsystemHookTransformer implements ClassFileTransformer {
                     ? weave(classfileBuffer, "getPlatformMBeanServer", "()Ljavax/management/MBeanServer;", true)
                     : weave(classfileBuffer, "getFlightRecorder", "()Ljdk/jfr/FlightRecorder;", false);
             if (rewritten != null) {
+                packageDefiner.accept(server ? JMX_CLASSES : JFR_CLASSES);
                 if (module != null && module.isNamed()) {
                     moduleReader.accept(module);
                 }
