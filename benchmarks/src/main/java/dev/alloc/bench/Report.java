@@ -34,7 +34,11 @@ final class Report {
         md.append("\n\n");
         md.append("**Method:** JMH ").append("1.37").append(", average time per allocate+free pair in ns (lower is better), one fork per figure, ")
                 .append(a.warmups).append(" warm-up and ").append(a.iterations).append(" measurement iterations of ")
-                .append(a.iterationMillis).append(" ms; `± x` is JMH's 99.9% confidence half-interval. Each JVM has ")
+                .append(a.iterationMillis).append(a.bestIteration
+                        ? " ms; each figure is the fastest measurement iteration and `± x` how far the mean of the iterations lay above it"
+                        : " ms; `± x` is JMH's 99.9% confidence half-interval")
+                .append(a.rounds > 1 ? "; the configurations ran interleaved, " + a.rounds + " rounds, best round shown" : "; the configurations ran interleaved")
+                .append(". Each JVM has ")
                 .append("`-Xms512m -Xmx512m`. With two threads, each thread runs the same benchmark on its own and the figure is ")
                 .append("the time per pair seen by one thread. `(×r, +d)` after an agent figure is the ratio to, and the ")
                 .append("difference from, the no-agent figure of the same JDK, benchmark and thread count in this run.\n\n");

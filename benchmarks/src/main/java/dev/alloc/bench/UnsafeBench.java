@@ -14,7 +14,7 @@ import org.openjdk.jmh.annotations.State;
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
 public class UnsafeBench {
-    @Param({"64", "4096"})
+    @Param({"64", "4096", "16384"})
     public long size;
 
     @Benchmark

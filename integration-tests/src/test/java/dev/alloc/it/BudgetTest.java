@@ -25,6 +25,8 @@ class BudgetTest {
                 + " " + beta + " (8)\n"
                 + "alpha " + (alpha + 777_781) + " beta " + beta + " used " + (alpha + 777_781 + beta + 5_000_011) + "\n",
                 r.stdout(), r.toString());
+        assertTrue(r.stderr().contains("alloc: warning: off-heap use reached 7.6 MiB of budget." + BETA + " 8.0 MiB (95%)"),
+                r.toString());
         assertTrue(r.agentLines().get(0).contains("budget." + ALPHA + " 16.0 MiB, budget." + BETA + " 8.0 MiB"), r.toString());
         assertTrue(r.stderr().contains("\nalloc: budget." + ALPHA + " used " + (alpha + 777_781) + " bytes (9.6 MiB), peak "), r.toString());
         assertTrue(r.stderr().contains("\nalloc: budget." + BETA + " used " + beta + " bytes (7.6 MiB), peak 7.6 MiB, of 8.0 MiB\n"),

@@ -13,7 +13,7 @@ class JmxTest {
 
     @EveryJdk
     void clientReadsTheNumbersAndLowersTheLimit(Jdk jdk) throws Exception {
-        try (ForkedJvm.Running program = ForkedJvm.on(jdk).agent("limit=64m")
+        try (ForkedJvm.Running program = ForkedJvm.on(jdk).agent("limit=64m,budget.dev.alloc.it.programs=32m")
                 // The JMX connection's socket I/O takes JDK temporary direct buffers; uncached, they are
                 // freed after each read or write, so the numbers below are the program's alone.
                 .jvmArgs("-Djdk.nio.maxCachedBufferSize=0").main(Controlled.class).start()) {
@@ -31,6 +31,8 @@ class JmxTest {
                 TabularData byKind = (TabularData) jmx.get("UsedByKind");
                 assertEquals(6_000_034L, byKind.get(new Object[] {"direct"}).get("value"));
                 assertEquals(0L, byKind.get(new Object[] {"unsafe"}).get("value"));
+                TabularData byBudget = (TabularData) jmx.get("UsedByBudget");
+                assertEquals(6_000_034L, byBudget.get(new Object[] {"dev.alloc.it.programs"}).get("value"));
                 CompositeData[] top = (CompositeData[]) jmx.get("TopSites");
                 assertEquals(1, top.length, program.toString());
                 assertEquals(SITE, top[0].get("site"));

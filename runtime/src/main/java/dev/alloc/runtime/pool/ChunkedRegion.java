@@ -19,6 +19,9 @@ package dev.alloc.runtime.pool;
  *       resident: no page faults). Detached slots go back to the source only in
  *       {@link #releaseDetached}, called by the pool's background thread once they have been
  *       detached for a while, outside every lock (page return by decay).</li>
+ *   <li>Where the source's reserve is a system call (malloc, JDK 17–21), an allocating thread
+ *       reserves the next chunk ahead, outside every lock ({@link #prepareChunk}), so that an
+ *       owner growing under its lock takes a prepared slot instead.</li>
  *   <li>Freed page runs of at least {@link #DROP_MIN_BYTES} are noted ({@link #noteDirty}) and
  *       dropped later the same way, by the background thread, after the owner claimed them
  *       back from its free lists so that nobody can be handed them meanwhile.</li>
@@ -42,7 +45,7 @@ final class ChunkedRegion<M> {
      * blocks, freed and reused most often, never pay for a system call and a page fault.
      */
     static final long DROP_MIN_BYTES = 128 << 10;
-    private static final int DIRTY_RUNS = 1024;
+    private static final int DIRTY_RUNS = 4096;
 
     /** The committed chunks sorted by base; never mutated once published. */
     private static final class Index {
@@ -67,6 +70,9 @@ final class ChunkedRegion<M> {
     private final long[] detachedSince;
     /** How many slots are detached; written under the lock. */
     private volatile int detachedCount;
+    /** Slots holding memory reserved ahead, outside every lock, for the next commit (sources whose reserve is a system call). */
+    private final boolean[] prepared;
+    private volatile int preparedCount;
     /** Noted dirty runs, a ring: start, bytes and time of each; guarded by its own monitor. */
     private final long[] dirtyRuns = new long[3 * DIRTY_RUNS];
     private int dirtyHead;
@@ -91,6 +97,7 @@ final class ChunkedRegion<M> {
         meta = new Object[(int) count];
         live = new LiveBlocks[(int) count];
         detachedSince = new long[(int) count];
+        prepared = new boolean[(int) count];
     }
 
     /** The chunk size for a region: 4 MiB, or the region itself rounded down to a power of two when smaller. */
@@ -122,12 +129,13 @@ final class ChunkedRegion<M> {
     }
 
     /**
-     * Notes a freed block of at least {@link #DROP_MIN_BYTES} whose pages should go back to the
-     * operating system once it has stayed free for a while. Called under the owner's lock; a
-     * full ring forgets its oldest note (those pages then wait for their chunk to empty).
+     * Notes freed memory whose pages should go back to the operating system once it has stayed
+     * free for a while: blocks of at least {@link #DROP_MIN_BYTES}, and the page runs of retired
+     * slabs. Called under the owner's lock; a full ring forgets its oldest note (those pages then
+     * wait for their chunk to empty).
      */
     void noteDirty(long address, long bytes) {
-        if (bytes < DROP_MIN_BYTES || !source.canDropPages()) {
+        if (!source.canDropPages()) {
             return;
         }
         long now = System.nanoTime();
@@ -242,6 +250,9 @@ final class ChunkedRegion<M> {
         if (chunk >= 0) {
             detachedSince[chunk] = 0;
             detachedCount--;
+        } else if ((chunk = preparedSlot()) >= 0) {
+            prepared[chunk] = false;
+            preparedCount--;
         } else {
             chunk = freeSlot();
             if (chunk < 0) {
@@ -335,7 +346,59 @@ final class ChunkedRegion<M> {
             detachedSince[i] = 0;
             detachedCount--;
         }
+        if (prepared[i]) {
+            prepared[i] = false;
+            preparedCount--;
+        }
         return raw;
+    }
+
+    /**
+     * Whether a caller about to ask its strategy for memory should call {@link #prepareChunk}
+     * first: the source's reserve is a system call (malloc), no detached or prepared chunk is
+     * ready, and the region is below its ceiling. Two volatile reads.
+     */
+    boolean wantsPreparedChunk() {
+        return !source.reservesWithoutSystemCall() && preparedCount == 0 && detachedCount == 0 && hasUncommittedChunk();
+    }
+
+    /**
+     * Reserves one chunk from the source outside every lock and keeps it for the next
+     * {@link #commit}, so that a strategy growing under its lock makes no system call. Called
+     * by an allocating thread before it takes a strategy lock; racing callers may prepare one
+     * each, all used by later commits or released on close.
+     */
+    void prepareChunk() {
+        long raw;
+        try {
+            raw = source.reserve(chunkBytes + PAGE_SIZE);
+        } catch (OutOfMemoryError e) {
+            return;
+        }
+        if (raw == 0) {
+            return;
+        }
+        synchronized (this) {
+            int chunk = closed ? -1 : freeSlot();
+            if (chunk >= 0) {
+                rawAddress[chunk] = raw;
+                base[chunk] = (raw + PAGE_SIZE - 1) & -PAGE_SIZE;
+                live[chunk] = new LiveBlocks(chunkBytes);
+                prepared[chunk] = true;
+                preparedCount++;
+                return;
+            }
+        }
+        source.release(raw, chunkBytes + PAGE_SIZE);
+    }
+
+    private int preparedSlot() {
+        for (int i = 0; i < base.length; i++) {
+            if (prepared[i]) {
+                return i;
+            }
+        }
+        return -1;
     }
 
     private int detachedSlot() {

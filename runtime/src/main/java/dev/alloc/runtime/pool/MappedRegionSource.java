@@ -53,6 +53,12 @@ final class MappedRegionSource implements RegionSource {
         }
     }
 
+    /** A slot of the range mapped once: bookkeeping only. */
+    @Override
+    public boolean reservesWithoutSystemCall() {
+        return true;
+    }
+
     @Override
     public boolean canDropPages() {
         return true;

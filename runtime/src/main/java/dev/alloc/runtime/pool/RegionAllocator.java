@@ -55,6 +55,13 @@ abstract class RegionAllocator<M> implements NativeAllocator, ThreadCache.BlockS
     private final ThreadCacheRegistry registry = new ThreadCacheRegistry(this);
     /** Whether this pool was handed to {@link PoolDecay}; set once, racy reads only cost a call. */
     private volatile boolean decaying;
+    /**
+     * The caches of platform threads by thread id modulo its length, looked at before the
+     * {@code ThreadLocal} (a lookup there costs a hash probe and a weak reference read): an
+     * entry serves only the thread it belongs to, and is replaced only once that thread died,
+     * so two live threads that collide never write it in turn.
+     */
+    private final ThreadCache[] byThreadId = new ThreadCache[64];
     private final ThreadLocal<ThreadCache> caches = new ThreadLocal<ThreadCache>() {
         @Override
         protected ThreadCache initialValue() {
@@ -147,7 +154,7 @@ abstract class RegionAllocator<M> implements NativeAllocator, ThreadCache.BlockS
             failures.increment();
             return 0;
         }
-        ThreadCache cache = caches.get();
+        ThreadCache cache = cache();
         if (cache.drainSeen != drainEpoch) {
             cache.drainSeen = drainEpoch;
             cache.flush(this);
@@ -159,6 +166,7 @@ abstract class RegionAllocator<M> implements NativeAllocator, ThreadCache.BlockS
             bytes = classBytes[sizeClass];
             address = cache.pop(sizeClass);
             if (address == 0) {
+                prepareChunk();
                 address = refill(cache, sizeClass);
             }
             if (address == 0) {
@@ -168,6 +176,7 @@ abstract class RegionAllocator<M> implements NativeAllocator, ThreadCache.BlockS
         } else {
             long align = Math.max(alignment, MIN_ALIGNMENT);
             bytes = blockBytes(size, align);
+            prepareChunk();
             address = allocateBlock(size, align, cache.home);
             if (address == 0) {
                 drainForSpace(cache);
@@ -183,6 +192,31 @@ abstract class RegionAllocator<M> implements NativeAllocator, ThreadCache.BlockS
         cache.count(ThreadCache.ALLOCATIONS, 1);
         cache.count(ThreadCache.IN_USE, bytes);
         return address;
+    }
+
+    @SuppressWarnings("deprecation") // Thread.threadId() is JDK 19+
+    private ThreadCache cache() {
+        Thread thread = Thread.currentThread();
+        ThreadCache cache = byThreadId[(int) thread.getId() & (byThreadId.length - 1)];
+        return cache != null && cache.owner == thread ? cache : cacheFromThreadLocal(thread);
+    }
+
+    @SuppressWarnings("deprecation")
+    private ThreadCache cacheFromThreadLocal(Thread thread) {
+        ThreadCache cache = caches.get();
+        int slot = (int) thread.getId() & (byThreadId.length - 1);
+        ThreadCache old = byThreadId[slot];
+        if (cache.cachesBlocks && (old == null || old.ownerDied())) {
+            byThreadId[slot] = cache; // its fields the reader needs are final
+        }
+        return cache;
+    }
+
+    /** So that a strategy that grows under its lock finds a chunk ready (see {@link ChunkedRegion#prepareChunk}). */
+    private void prepareChunk() {
+        if (region.wantsPreparedChunk()) {
+            region.prepareChunk();
+        }
     }
 
     /** Fills half of the class's stack from the strategy: one of the blocks, or 0. */
@@ -226,7 +260,7 @@ abstract class RegionAllocator<M> implements NativeAllocator, ThreadCache.BlockS
             reportMisuse(chunk, address);
             return true;
         }
-        ThreadCache cache = caches.get();
+        ThreadCache cache = cache();
         long bytes;
         if (requestedSize > 0 && requestedSize <= SizeClasses.SMALL_MAX) {
             int sizeClass = SizeClasses.classOf(requestedSize, MIN_ALIGNMENT);
@@ -357,7 +391,7 @@ abstract class RegionAllocator<M> implements NativeAllocator, ThreadCache.BlockS
      */
     @Override
     public void trim() {
-        drainForSpace(caches.get());
+        drainForSpace(cache());
         decay(System.nanoTime());
     }
 

@@ -33,6 +33,11 @@ public interface RegionSource {
     default void dropPages(long address, long bytes) {
     }
 
+    /** Whether {@link #reserve} is mere bookkeeping (no malloc, no mmap), so that it may be called under a lock. */
+    default boolean reservesWithoutSystemCall() {
+        return false;
+    }
+
     /** Whether {@link #dropPages} does anything, so that pools note dirty pages only where they can be dropped. */
     default boolean canDropPages() {
         return false;

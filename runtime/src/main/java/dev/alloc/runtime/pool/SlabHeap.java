@@ -286,7 +286,9 @@ final class SlabHeap {
                 return meta.pages.isUsed(page) ? Misuse.NOT_A_BLOCK_START.code() : Misuse.ALREADY_FREE.code();
             }
             long bytes = (long) meta.pages.free(page) << ChunkedRegion.PAGE_SHIFT;
-            region.noteDirty(region.base(chunk) + offset, bytes);
+            if (bytes >= ChunkedRegion.DROP_MIN_BYTES) {
+                region.noteDirty(region.base(chunk) + offset, bytes);
+            }
             releaseIfEmpty(chunk, meta);
             return bytes;
         }
@@ -343,6 +345,7 @@ final class SlabHeap {
             int chunk = region.chunkOf(slab.base);
             ChunkPages meta = setSlabAtPages(slab, null);
             meta.pages.free((int) ((slab.base - region.base(chunk)) >>> ChunkedRegion.PAGE_SHIFT));
+            region.noteDirty(slab.base, (long) slab.pages << ChunkedRegion.PAGE_SHIFT);
             releaseIfEmpty(chunk, meta);
         }
     }

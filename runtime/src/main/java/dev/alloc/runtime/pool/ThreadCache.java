@@ -4,7 +4,6 @@ import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
 import java.lang.invoke.VarHandle;
-import java.lang.ref.WeakReference;
 
 /**
  * One thread's front end to a pool (glibc's tcache, mimalloc's per-thread free lists, Netty's
@@ -40,7 +39,8 @@ final class ThreadCache {
     /** The thread's home in the strategy (arena, shard, starting chunk), assigned round-robin. */
     final int home;
     final boolean cachesBlocks;
-    private final WeakReference<Thread> owner;
+    /** The owner; strong, so that the pool's thread-indexed table can recognise it (dropped with the cache once it died). */
+    final Thread owner;
     private final long[][] stacks = new long[SizeClasses.COUNT][];
     private final int[] counts = new int[SizeClasses.COUNT];
     /** allocations, frees, bytes in use; padded so that two threads' cells never share a line. */
@@ -50,9 +50,8 @@ final class ThreadCache {
 
     ThreadCache(int home, int drainEpoch) {
         this.home = home;
-        Thread thread = Thread.currentThread();
-        owner = new WeakReference<Thread>(thread);
-        cachesBlocks = !isVirtual(thread);
+        owner = Thread.currentThread();
+        cachesBlocks = !isVirtual(owner);
         drainSeen = drainEpoch;
     }
 
@@ -132,8 +131,7 @@ final class ThreadCache {
     }
 
     boolean ownerDied() {
-        Thread thread = owner.get();
-        return thread == null || !thread.isAlive();
+        return !owner.isAlive();
     }
 
     private static boolean isVirtual(Thread thread) {

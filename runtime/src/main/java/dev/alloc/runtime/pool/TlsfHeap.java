@@ -145,7 +145,7 @@ final class TlsfHeap {
             recycle(block);
         } else {
             insertFree(block);
-            if (noteDirty && bytes >= ChunkedRegion.DROP_MIN_BYTES) {
+            if (noteDirty && bytes >= ChunkedRegion.DROP_MIN_BYTES) { // the whole free block it merged into
                 region.noteDirty(start[block], size[block]);
             }
         }

@@ -367,6 +367,58 @@ class PoolModelTest {
         assertEverythingCameBack(pool, memory);
     }
 
+    /**
+     * Every system call a pool makes (taking a chunk, giving one back, dropping pages) happens
+     * with no monitor held, on any path: allocation, free, trim, the background thread.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"slab", "buddy", "tlsf", "arena"})
+    void systemCallsHoldNoLock(String strategy) throws Exception {
+        LockCheckingSource memory = new LockCheckingSource();
+        Reports reports = new Reports();
+        NativeAllocator pool = Pools.create(strategy, 24L << 20, memory, reports);
+        Worker worker = new Worker(pool, new BlockModel(), reports, strategy.hashCode() + 7L);
+        worker.run(SINGLE_THREAD_OPS / 10, false);
+        Thread.sleep(1500); // the background thread's round
+        pool.trim();
+        assertTrue(memory.calls.get() > 10, "system calls made: " + memory.calls);
+        assertEquals("[]", memory.underLock.toString(), "system calls made under a lock");
+        assertEverythingCameBack(pool, memory);
+    }
+
+    /** Records each reserve, release and page drop made while the calling thread holds a monitor. */
+    private static final class LockCheckingSource extends UnsafeMemory {
+        final java.util.concurrent.atomic.AtomicInteger calls = new java.util.concurrent.atomic.AtomicInteger();
+        final ConcurrentLinkedQueue<String> underLock = new ConcurrentLinkedQueue<String>();
+
+        private void check(String what) {
+            calls.incrementAndGet();
+            java.lang.management.MonitorInfo[] held = java.lang.management.ManagementFactory.getThreadMXBean()
+                    .getThreadInfo(new long[] {Thread.currentThread().getId()}, true, false)[0].getLockedMonitors();
+            if (held.length > 0) {
+                underLock.add(what + " holding " + held[0] + " at " + held[0].getLockedStackFrame());
+            }
+        }
+
+        @Override
+        public long reserve(long bytes) {
+            check("reserve");
+            return super.reserve(bytes);
+        }
+
+        @Override
+        public void release(long address, long bytes) {
+            check("release");
+            super.release(address, bytes);
+        }
+
+        @Override
+        public void dropPages(long address, long bytes) {
+            check("dropPages");
+            super.dropPages(address, bytes);
+        }
+    }
+
     private static void assertEverythingCameBack(NativeAllocator pool, UnsafeMemory memory) {
         PoolStatistics stats = pool.statistics();
         assertEquals(0, stats.inUse(), "in use after everything was freed");

@@ -12,7 +12,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * outstanding, plus the reads and writes the tests need. Method handles instead of naming
  * {@code sun.misc.Unsafe}, so that compiling stays free of "internal proprietary API" warnings.
  */
-final class UnsafeMemory implements RegionSource {
+class UnsafeMemory implements RegionSource {
     private static final MethodHandle ALLOCATE;
     private static final MethodHandle FREE;
     private static final MethodHandle PUT_LONG;

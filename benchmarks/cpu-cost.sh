@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# CPU time per allocate+free pair (dev.alloc.bench.CpuCost), for when the machine is too loaded
+# for JMH's wall-clock figures: no agent, the agent with limit=1g (sites on) and optionally an
+# older agent jar, interleaved launch by launch, on JDK 17 and 25, 1 and 2 threads; each cell is
+# the best of LAUNCHES launches. Needs a built tree (benchmarks/run.sh or mvn package).
+#   benchmarks/cpu-cost.sh [older-alloc.jar]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+JDK17=${JDK17:-/usr/lib/jvm/java-17-openjdk-amd64}
+JDK25=${JDK25:-/usr/lib/jvm/temurin-25-jdk-amd64}
+LAUNCHES=${LAUNCHES:-3}
+PAIRS=${PAIRS:-2000000}
+ROUNDS=${ROUNDS:-5}
+agent=agent/target/alloc.jar
+older=${1:-}
+jar=benchmarks/target/benchmarks.jar
+
+configs=(none limit)
+[ -n "$older" ] && configs+=(older)
+
+declare -A best
+for launch in $(seq "$LAUNCHES"); do
+  for jdk in 17 25; do
+    home=JDK$jdk
+    java=${!home}/bin/java
+    [ -x "$java" ] || continue
+    for bench in unsafe64 direct4k; do
+      for threads in 1 2; do
+        for config in "${configs[@]}"; do
+          case $config in
+            none) args=() ;;
+            limit) args=("-javaagent:$agent=limit=1g,log=quiet") ;;
+            older) args=("-javaagent:$older=limit=1g,log=quiet") ;;
+          esac
+          ns=$("$java" -Xms512m -Xmx512m "${args[@]}" -cp "$jar" dev.alloc.bench.CpuCost "$threads" "$bench" "$PAIRS" "$ROUNDS" 2>/dev/null | tail -1)
+          key="$jdk|$bench|$threads|$config"
+          prev=${best[$key]:-}
+          if [ -z "$prev" ] || awk "BEGIN{exit !($ns < $prev)}"; then best[$key]=$ns; fi
+        done
+      done
+    done
+  done
+done
+
+echo "| JDK | pair | threads | ${configs[*]} | limit - none |"
+echo "|---|---|---:|$(printf -- '---:|%.0s' "${configs[@]}")---:|"
+for jdk in 17 25; do
+  for bench in unsafe64 direct4k; do
+    for threads in 1 2; do
+      row="| $jdk | $bench | $threads |"
+      for config in "${configs[@]}"; do row+=" ${best[$jdk|$bench|$threads|$config]:-} |"; done
+      none=${best[$jdk|$bench|$threads|none]:-0}
+      limit=${best[$jdk|$bench|$threads|limit]:-0}
+      row+=" $(awk "BEGIN{printf \"%+.1f\", $limit - $none}") |"
+      echo "$row"
+    done
+  done
+done
+echo
+echo "load average: $(cut -d' ' -f1-3 /proc/loadavg)"
