@@ -1,8 +1,5 @@
 package dev.alloc.runtime;
 
-import java.lang.invoke.MethodHandle;
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.MethodType;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -41,7 +38,6 @@ public final class SiteContext {
     final boolean virtual;
 
     private static final AtomicInteger STRIPES_HANDED = new AtomicInteger();
-    private static final MethodHandle IS_VIRTUAL = isVirtualHandle();
 
     /*
      * A cache in front of the ThreadLocal, indexed by thread id: one array load and one compare
@@ -60,24 +56,7 @@ public final class SiteContext {
     private SiteContext() {
         owner = Thread.currentThread();
         stripe = STRIPES_HANDED.getAndIncrement() & (SiteRegistry.STRIPES - 1);
-        virtual = isVirtual(owner);
-    }
-
-    private static boolean isVirtual(Thread thread) {
-        try {
-            return IS_VIRTUAL != null && (boolean) IS_VIRTUAL.invokeExact(thread);
-        } catch (Throwable e) {
-            return false;
-        }
-    }
-
-    private static MethodHandle isVirtualHandle() {
-        try {
-            return MethodHandles.publicLookup().findVirtual(Thread.class, "isVirtual",
-                    MethodType.methodType(boolean.class));
-        } catch (ReflectiveOperationException e) {
-            return null; // JDK 17: no virtual threads
-        }
+        virtual = VirtualThreads.isVirtual(owner);
     }
 
     @SuppressWarnings("deprecation") // Thread.getId: threadId() is JDK 19+

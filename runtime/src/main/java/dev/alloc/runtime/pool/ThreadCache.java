@@ -1,8 +1,8 @@
 package dev.alloc.runtime.pool;
 
-import java.lang.invoke.MethodHandle;
+import dev.alloc.runtime.VirtualThreads;
+
 import java.lang.invoke.MethodHandles;
-import java.lang.invoke.MethodType;
 import java.lang.invoke.VarHandle;
 
 /**
@@ -30,7 +30,6 @@ final class ThreadCache {
     static final int ALLOCATIONS = 7;
     static final int FREES = 8;
     static final int IN_USE = 9;
-    private static final MethodHandle IS_VIRTUAL = isVirtualHandle();
     /** Bytes a class's stack may hold, so big classes keep few blocks; and the bounds on the count. */
     private static final int BYTES_PER_CLASS = 32 << 10;
     private static final int MIN_BLOCKS = 2;
@@ -51,7 +50,7 @@ final class ThreadCache {
     ThreadCache(int home, int drainEpoch) {
         this.home = home;
         owner = Thread.currentThread();
-        cachesBlocks = !isVirtual(owner);
+        cachesBlocks = !VirtualThreads.isVirtual(owner);
         drainSeen = drainEpoch;
     }
 
@@ -132,21 +131,5 @@ final class ThreadCache {
 
     boolean ownerDied() {
         return !owner.isAlive();
-    }
-
-    private static boolean isVirtual(Thread thread) {
-        try {
-            return IS_VIRTUAL != null && (boolean) IS_VIRTUAL.invokeExact(thread);
-        } catch (Throwable e) {
-            return false;
-        }
-    }
-
-    private static MethodHandle isVirtualHandle() {
-        try {
-            return MethodHandles.publicLookup().findVirtual(Thread.class, "isVirtual", MethodType.methodType(boolean.class));
-        } catch (ReflectiveOperationException e) {
-            return null; // before JDK 21: no virtual threads
-        }
     }
 }
