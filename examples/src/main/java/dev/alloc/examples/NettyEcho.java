@@ -61,13 +61,13 @@ public final class NettyEcho {
                             done.countDown();
                         }
                     }).connect(server.localAddress()).sync().channel();
+            ByteBuf message = client.alloc().directBuffer(MESSAGE).writeZero(MESSAGE); // the client holds one buffer: the leak is the server's
             for (int i = 0; i < messages && client.isActive(); i++) {
-                ByteBuf message = client.alloc().directBuffer(MESSAGE);
-                message.writeZero(MESSAGE);
-                if (!client.writeAndFlush(message).awaitUninterruptibly().isSuccess()) {
+                if (!client.writeAndFlush(message.retainedDuplicate()).awaitUninterruptibly().isSuccess()) {
                     break; // the server closed the connection
                 }
             }
+            message.release();
             done.await(30, TimeUnit.SECONDS);
             System.out.println("echoed " + echoed.get() + " of " + (long) messages * MESSAGE + " bytes; the server's cache holds "
                     + EchoHandler.CACHE.size() + " copies (" + EchoHandler.CACHE.size() * (long) MESSAGE + " bytes)");
