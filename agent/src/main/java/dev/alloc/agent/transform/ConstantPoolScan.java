@@ -1,6 +1,5 @@
 package dev.alloc.agent.transform;
 
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import org.objectweb.asm.ClassReader;
@@ -35,8 +34,8 @@ final class ConstantPoolScan {
         callNames = new byte[calls.size()][];
         callPrefix = new boolean[calls.size()];
         for (int i = 0; i < calls.size(); i++) {
-            callOwners[i] = calls.get(i).owner().getBytes(StandardCharsets.US_ASCII);
-            callNames[i] = calls.get(i).namePrefix().getBytes(StandardCharsets.US_ASCII);
+            callOwners[i] = ascii(calls.get(i).owner());
+            callNames[i] = ascii(calls.get(i).namePrefix());
             callPrefix[i] = calls.get(i).prefix();
         }
         List<byte[]> ownerList = new ArrayList<>();
@@ -46,7 +45,7 @@ final class ConstantPoolScan {
         for (InterceptedCall call : calls) {
             if (!seenOwners.contains(call.owner())) {
                 seenOwners.add(call.owner());
-                ownerList.add(call.owner().getBytes(StandardCharsets.US_ASCII));
+                ownerList.add(ascii(call.owner()));
             }
             String nameKey = call.namePrefix() + (call.prefix() ? "*" : "");
             if (!seenNames.contains(nameKey)) {
@@ -58,7 +57,7 @@ final class ConstantPoolScan {
         names = new byte[nameCalls.size()][];
         namePrefix = new boolean[nameCalls.size()];
         for (int i = 0; i < names.length; i++) {
-            names[i] = nameCalls.get(i).namePrefix().getBytes(StandardCharsets.US_ASCII);
+            names[i] = ascii(nameCalls.get(i).namePrefix());
             namePrefix[i] = nameCalls.get(i).prefix();
             firstByte[names[i][0] & 0xFF] = true;
         }
@@ -118,6 +117,15 @@ final class ConstantPoolScan {
             }
         }
         return false;
+    }
+
+    /** The bytes of an ASCII name, without {@code StandardCharsets} (which loads nine charset classes at start). */
+    private static byte[] ascii(String text) {
+        byte[] bytes = new byte[text.length()];
+        for (int i = 0; i < bytes.length; i++) {
+            bytes[i] = (byte) text.charAt(i);
+        }
+        return bytes;
     }
 
     /** The second pass: a method reference whose owner and name are one intercepted call's. */
