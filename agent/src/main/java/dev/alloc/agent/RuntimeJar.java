@@ -27,7 +27,7 @@ final class RuntimeJar {
     static final String JMX_PACKAGE = "dev/alloc/runtime/jmx/";
     static final String LAZY_JFR_PACKAGE = JFR_PACKAGE;
     /**
-     * The pools, defined only when {@code strategy=} asks for one (34 classes that
+     * The pools, defined only when {@code strategy=} asks for one (35 classes that
      * {@code strategy=system} never uses), with the one runtime class outside the package that
      * implements a pool type, {@link #POOL_LISTENER}. Only {@code RawMemory.install} names them
      * on a path that runs without a pool, after its {@code strategy=system} check.
