@@ -65,7 +65,7 @@ public final class OffHeap {
         SystemMemory.free(SystemMemory.allocate(16));
         LimitErrors.topHolders(SITES, -1);
         Reclaimer.warmUp();
-        RawMemory.install(newSettings, new MisuseReports(SITES));
+        RawMemory.install(newSettings, SITES);
         if (FlightEvents.jfrAvailable()) {
             CoarseClock.start(); // block ages, for the recordings that may come
         }

@@ -32,11 +32,16 @@ final class RawMemory {
     private RawMemory() {
     }
 
-    /** Creates the pool the settings ask for; called once by {@link OffHeap#install}, as agent work. */
-    static void install(Settings settings, MisuseReports misuse) {
+    /**
+     * Creates the pool the settings ask for; called once by {@link OffHeap#install}, as agent work.
+     * Nothing of the pool package (not even {@link MisuseReports}) may be named before the
+     * {@code strategy=system} return: the agent defines those classes only for a pool strategy.
+     */
+    static void install(Settings settings, SiteRegistry sites) {
         if ("system".equals(settings.strategy)) {
             return;
         }
+        MisuseReports misuse = new MisuseReports(sites);
         long regionBytes = settings.pool > 0 ? settings.pool : settings.limit;
         if (regionBytes <= 0) {
             Log.warn("strategy=" + settings.strategy + " needs pool=<size> or a limit; using the system allocator");
