@@ -166,11 +166,11 @@ public final class SiteRegistry {
      * (count) adds between one crossing and its spill. Sizes of 2^32 and more go straight to
      * the spilled counters.
      *
-     * Per site, in longs: [0] packed total, [1..3] packed freed per FREED_* reason, [4, 5]
-     * spilled total bytes and count, [6..11] spilled freed bytes and count per reason, [12] the
-     * stripe's own peak (of its live bytes, allocated minus freed on this stripe), in stripe 0
-     * only [13] the sampled peak of the whole site, and in a leased stripe [14] its live bytes,
-     * which its holder keeps so that its peak needs no sum.
+     * Per site and stripe, in longs: [0, 1] spilled total bytes and count, [2] (stripe 0 only)
+     * the sampled peak of the whole site, [4] packed total, [5..7] packed freed per FREED_*
+     * reason, [8] the stripe's own peak (of its live bytes, allocated minus freed on this
+     * stripe), [9] (leased stripes) its live bytes, which its holder keeps so that its peak needs
+     * no sum, [10..15] spilled freed bytes and count per reason.
      * A spill in flight makes a figure momentarily off, in a chosen direction, so that live bytes
      * (total - freed) are never over-stated and the peak never passes a real value:
      *  - totals spill low: the packed counter is emptied (getAndSet) before spilled grows, and
@@ -185,14 +185,18 @@ public final class SiteRegistry {
     private static final long SPILL_COUNT = 1L << 19;
     private static final long SPILL_BYTES = 1L << 42;
     private static final long PACKABLE = 1L << 32;
-    private static final int PACKED_TOTAL = 0;
-    private static final int PACKED_FREED = 1;
-    private static final int SPILLED_TOTAL = 4;
-    private static final int SPILLED_FREED = 6;
-    private static final int PEAK = 12;
-    private static final int SAMPLED_PEAK = 13;
+    // The counters every event writes sit together in the middle of the stripe's 128 bytes,
+    // [4, 10), and the rarely written ones around them, so the hot longs of two neighbouring
+    // stripes are 80 bytes apart: never on one cache line, wherever the array starts (its
+    // elements begin 16 bytes into the object, and objects are only 8-byte aligned).
+    private static final int SPILLED_TOTAL = 0;
+    private static final int SAMPLED_PEAK = 2;
+    private static final int PACKED_TOTAL = 4;
+    private static final int PACKED_FREED = 5;
+    private static final int PEAK = 8;
     /** In a leased stripe only: the stripe's live bytes, kept by its holder so its peak costs no sum. */
-    private static final int LIVE_ALONE = 14;
+    private static final int LIVE_ALONE = 9;
+    private static final int SPILLED_FREED = 10;
 
     /** The first long of a site's block of counters for one stripe, in its chunk. */
     private static int base(int site, int stripe) {
