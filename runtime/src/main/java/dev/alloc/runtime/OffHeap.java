@@ -220,7 +220,7 @@ public final class OffHeap {
             return;
         }
         TABLE.put(address, BlockInfo.pack(size, kind, site), CoarseClock.millis());
-        SITES.onAllocate(context.stripe, site, size);
+        SITES.onAllocate(context.stripe(), site, size);
     }
 
     /**
@@ -287,7 +287,7 @@ public final class OffHeap {
         if (info != BlockInfo.MISSING) {
             SiteContext context = SiteContext.current();
             LIMITER.release(budget(context), BlockInfo.kind(info), SITES.budget(BlockInfo.site(info)), BlockInfo.size(info));
-            SITES.onFree(context.stripe, BlockInfo.site(info), BlockInfo.size(info), how);
+            SITES.onFree(context.stripe(), BlockInfo.site(info), BlockInfo.size(info), how);
             if (BlockInfo.size(info) >= FlightEvents.freeMinSize()) {
                 FlightEvents.freed(BlockInfo.kind(info), BlockInfo.size(info), address, BlockInfo.site(info));
             }
@@ -346,7 +346,7 @@ public final class OffHeap {
             moveBetweenBudgets(context, kind, SITES.budget(BlockInfo.site(info)), oldSize,
                     moved == 0 ? Budgets.NONE : SITES.budget(site), size);
         }
-        SITES.onFree(context.stripe, BlockInfo.site(info), oldSize, SiteRegistry.FREED_EXPLICITLY);
+        SITES.onFree(context.stripe(), BlockInfo.site(info), oldSize, SiteRegistry.FREED_EXPLICITLY);
         if (oldSize >= FlightEvents.freeMinSize()) {
             FlightEvents.freed(kind, oldSize, address, BlockInfo.site(info));
         }
@@ -358,7 +358,7 @@ public final class OffHeap {
         if (growth < 0) {
             LIMITER.release(budget(context), kind, checked, -growth);
         }
-        SITES.onAllocate(context.stripe, site, size);
+        SITES.onAllocate(context.stripe(), site, size);
     }
 
     /**

@@ -11,15 +11,16 @@ import java.util.Map;
  * <p>Ids are handed out when a call site is rewritten (class load time) or, for allocations
  * that start inside the JDK or in a skipped library, when a stack walk first names the site.
  * Id 0 means "no site": it collects allocations no site could be named for. Each allocation and
- * each free costs one atomic add (see "Storage" below). Counters live in fixed chunks of 256 sites
+ * each free costs one add to the thread's stripe (see "Storage" below). Counters live in fixed chunks of 256 sites
  * that never move, so a counter update never races with growth; only the chunk directory is
  * replaced when it grows.
  *
  * <p>Striped: each site has {@link #STRIPES} blocks of counters of 128 bytes each, and a thread
- * counts its events in the block of its own stripe ({@link SiteContext#stripe}, handed out
- * round-robin), so threads on different stripes never write the same cache line, even at the
- * same site. Readers sum the stripes: live bytes and count, total and freed bytes and counts are
- * exact whenever no event is in flight.
+ * counts its events in the block of its own stripe ({@link SiteContext#stripe()}), so threads on
+ * different stripes never write the same cache line, even at the same site. A leased stripe
+ * ({@link StripeLeases}) has one writer, its holder, which updates it with plain reads and
+ * release stores; the shared stripes take atomic adds. Readers sum the stripes: live bytes and
+ * count, total and freed bytes and counts are exact whenever no event is in flight.
  *
  * <p>Peak live bytes. An exact peak of a sum over stripes would need a shared write per event,
  * so the peak is the larger of (a) the site's live bytes sampled at every allocation of
@@ -167,8 +168,9 @@ public final class SiteRegistry {
      *
      * Per site, in longs: [0] packed total, [1..3] packed freed per FREED_* reason, [4, 5]
      * spilled total bytes and count, [6..11] spilled freed bytes and count per reason, [12] the
-     * stripe's own peak (of its live bytes, allocated minus freed on this stripe), and in stripe 0
-     * only [13] the sampled peak of the whole site.
+     * stripe's own peak (of its live bytes, allocated minus freed on this stripe), in stripe 0
+     * only [13] the sampled peak of the whole site, and in a leased stripe [14] its live bytes,
+     * which its holder keeps so that its peak needs no sum.
      * A spill in flight makes a figure momentarily off, in a chosen direction, so that live bytes
      * (total - freed) are never over-stated and the peak never passes a real value:
      *  - totals spill low: the packed counter is emptied (getAndSet) before spilled grows, and
@@ -189,6 +191,8 @@ public final class SiteRegistry {
     private static final int SPILLED_FREED = 6;
     private static final int PEAK = 12;
     private static final int SAMPLED_PEAK = 13;
+    /** In a leased stripe only: the stripe's live bytes, kept by its holder so its peak costs no sum. */
+    private static final int LIVE_ALONE = 14;
 
     /** The first long of a site's block of counters for one stripe, in its chunk. */
     private static int base(int site, int stripe) {
@@ -197,12 +201,23 @@ public final class SiteRegistry {
 
     /** Counts an allocation on the current thread's stripe (callers on hot paths pass the stripe). */
     public void onAllocate(int site, long size) {
-        onAllocate(SiteContext.current().stripe, site, size);
+        onAllocate(SiteContext.current().stripe(), site, size);
     }
 
     public void onAllocate(int stripe, int site, long size) {
         long[] chunk = chunks[site >>> CHUNK_SHIFT];
         int base = base(site, stripe);
+        if (StripeLeases.exclusive(stripe)) {
+            onAllocateAlone(chunk, base, size);
+        } else {
+            onAllocateShared(chunk, base, size);
+        }
+        if (size >= SAMPLE_SIZE) {
+            samplePeak(chunk, site);
+        }
+    }
+
+    private static void onAllocateShared(long[] chunk, int base, long size) {
         long total;
         if (size < PACKABLE) {
             long spilled = (long) COUNTERS.getVolatile(chunk, base + SPILLED_TOTAL);
@@ -214,22 +229,65 @@ public final class SiteRegistry {
         }
         // The stripe's own live bytes; freed read after the total: never over-stated.
         raise(chunk, base + PEAK, total - freedBytes(chunk, base));
-        if (size >= SAMPLE_SIZE) {
-            samplePeak(chunk, site);
+    }
+
+    /**
+     * The same, by the stripe's lease holder, the only writer of these counters: plain reads and
+     * release stores in the order the readers rely on (see "Storage"), no atomic instruction.
+     */
+    private static void onAllocateAlone(long[] chunk, int base, long size) {
+        int packed = base + PACKED_TOTAL;
+        int spilled = base + SPILLED_TOTAL;
+        if (size < PACKABLE) {
+            long now = (long) COUNTERS.get(chunk, packed) + (size << COUNT_BITS | 1);
+            if ((now & COUNT_MASK) >= SPILL_COUNT || now >>> COUNT_BITS >= SPILL_BYTES) {
+                COUNTERS.setRelease(chunk, packed, 0L); // totals spill low: packed empties first
+                COUNTERS.setRelease(chunk, spilled, (long) COUNTERS.get(chunk, spilled) + (now >>> COUNT_BITS));
+                COUNTERS.setRelease(chunk, spilled + 1, (long) COUNTERS.get(chunk, spilled + 1) + (now & COUNT_MASK));
+            } else {
+                COUNTERS.setRelease(chunk, packed, now);
+            }
+        } else {
+            COUNTERS.setRelease(chunk, spilled + 1, (long) COUNTERS.get(chunk, spilled + 1) + 1);
+            COUNTERS.setRelease(chunk, spilled, (long) COUNTERS.get(chunk, spilled) + size);
+        }
+        long live = (long) COUNTERS.get(chunk, base + LIVE_ALONE) + size;
+        COUNTERS.set(chunk, base + LIVE_ALONE, live);
+        if (live > (long) COUNTERS.get(chunk, base + PEAK)) {
+            COUNTERS.setRelease(chunk, base + PEAK, live);
         }
     }
 
     public void onFree(int site, long size, int how) {
-        onFree(SiteContext.current().stripe, site, size, how);
+        onFree(SiteContext.current().stripe(), site, size, how);
     }
 
     public void onFree(int stripe, int site, long size, int how) {
         long[] chunk = chunks[site >>> CHUNK_SHIFT];
         int base = base(site, stripe);
-        if (size < PACKABLE) {
+        if (StripeLeases.exclusive(stripe)) {
+            onFreeAlone(chunk, base, base + PACKED_FREED + how, base + SPILLED_FREED + 2 * how, size);
+        } else if (size < PACKABLE) {
             addFreed(chunk, base + PACKED_FREED + how, base + SPILLED_FREED + 2 * how, size);
         } else {
             addSpilled(chunk, base + SPILLED_FREED + 2 * how, size);
+        }
+    }
+
+    /** A free counted by the stripe's lease holder alone; freed counters spill high (see "Storage"). */
+    private static void onFreeAlone(long[] chunk, int base, int packed, int spilled, long size) {
+        COUNTERS.set(chunk, base + LIVE_ALONE, (long) COUNTERS.get(chunk, base + LIVE_ALONE) - size);
+        if (size < PACKABLE) {
+            long now = (long) COUNTERS.get(chunk, packed) + (size << COUNT_BITS | 1);
+            if ((now & COUNT_MASK) >= SPILL_COUNT || now >>> COUNT_BITS >= SPILL_BYTES) {
+                COUNTERS.setRelease(chunk, spilled, (long) COUNTERS.get(chunk, spilled) + (now >>> COUNT_BITS));
+                COUNTERS.setRelease(chunk, spilled + 1, (long) COUNTERS.get(chunk, spilled + 1) + (now & COUNT_MASK));
+                now = 0; // packed empties last
+            }
+            COUNTERS.setRelease(chunk, packed, now);
+        } else {
+            COUNTERS.setRelease(chunk, spilled + 1, (long) COUNTERS.get(chunk, spilled + 1) + 1);
+            COUNTERS.setRelease(chunk, spilled, (long) COUNTERS.get(chunk, spilled) + size);
         }
     }
 
