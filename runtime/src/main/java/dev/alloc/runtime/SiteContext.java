@@ -54,7 +54,7 @@ public final class SiteContext {
     private SiteContext() {
         owner = Thread.currentThread();
         virtual = VirtualThreads.isVirtual(owner);
-        int leased = virtual ? -1 : StripeLeases.lease(owner);
+        int leased = mayLease() ? StripeLeases.lease(owner) : -1;
         stripe = leased >= 0 ? leased : StripeLeases.shared();
     }
 
@@ -71,9 +71,14 @@ public final class SiteContext {
         return current;
     }
 
+    /** Virtual threads and the JDK's GC-paced freeing threads stay on shared stripes. */
+    private boolean mayLease() {
+        return !virtual && !JdkThreads.isCleanerThread(owner);
+    }
+
     private int leaseStripe() {
         sharedEvents = 0;
-        int leased = virtual ? -1 : StripeLeases.lease(owner);
+        int leased = mayLease() ? StripeLeases.lease(owner) : -1;
         if (leased >= 0) {
             stripe = leased;
         }
