@@ -3,14 +3,11 @@ package dev.alloc.agent;
 import dev.alloc.runtime.Log;
 import java.io.File;
 import java.io.IOException;
-import java.lang.invoke.MethodHandles;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.jar.JarFile;
-import org.objectweb.asm.ClassWriter;
-import org.objectweb.asm.MethodVisitor;
-import org.objectweb.asm.Opcodes;
+import jdk.internal.misc.Unsafe;
 
 /**
  * Makes the runtime's classes ({@code dev.alloc} outside {@code dev.alloc.agent}) classes of the
@@ -22,30 +19,26 @@ import org.objectweb.asm.Opcodes;
  * A class whose supertype is not defined yet fails with {@code NoClassDefFoundError} and is
  * tried again after the others.
  *
- * <p>The agent is compiled with {@code --release 17}, which cannot name {@code jdk.internal.misc},
- * and a reflective call would cost the start-up its first {@code Method.invoke} (on JDK 18+ that
- * spins method handles: ~100 classes and tens of milliseconds on JDK 25). So the one call is
- * made by a five-instruction class generated here ({@link #definerBytes}), defined in this
- * package with {@link MethodHandles.Lookup#defineClass} after {@code jdk.internal.misc} has been
- * exported to the agent's module.
+ * <p>The one call, {@code jdk.internal.misc.Unsafe.defineClass}, is a direct call ({@link
+ * UnsafeDefiner}): the agent is compiled with {@code --release 17}, which does not know
+ * {@code jdk.internal.misc}, against a compile-time stub of the class ({@code runtime/src/jdk-stub});
+ * it links to the JDK's class once {@code jdk.internal.misc} is exported to the agent's module.
+ * (Reflection would cost the start-up its first {@code Method.invoke}: on JDK 18+ that spins
+ * method handles, ~100 classes and tens of milliseconds on JDK 25.)
  */
 final class BootstrapInjector {
-    /** Defines a class in the bootstrap loader; implemented by the generated class. */
-    interface Definer {
-        Class<?> define(String binaryName, byte[] bytes);
+    /** The only class naming {@code jdk.internal.misc.Unsafe}; loaded after the export. */
+    private static final class UnsafeDefiner {
+        private UnsafeDefiner() {
+        }
+
+        static Class<?> define(String binaryName, byte[] bytes) {
+            return Unsafe.getUnsafe().defineClass(binaryName, bytes, 0, bytes.length, null, null);
+        }
     }
 
-    private static final String DEFINER = "dev/alloc/agent/BootstrapInjector$UnsafeDefiner";
-    private static final String DEFINER_INTERFACE = "dev/alloc/agent/BootstrapInjector$Definer";
-    /** Set by the generated class's static initialiser. */
-    static Definer definer;
-
-    BootstrapInjector() throws ReflectiveOperationException {
-        // exportInternalMiscTo(agent module) must have run: the generated class links to jdk.internal.misc.
-        if (definer == null) {
-            Class<?> generated = MethodHandles.lookup().defineClass(definerBytes());
-            Class.forName(generated.getName(), true, generated.getClassLoader());
-        }
+    /** {@code JdkAccess.exportInternalMiscTo(agent module)} must have run before a class is defined. */
+    BootstrapInjector() {
     }
 
     /** The agent jar, for the packages defined later. */
@@ -89,7 +82,7 @@ final class BootstrapInjector {
             Throwable lastFailure = null;
             for (Map.Entry<String, byte[]> entry : pending.entrySet()) {
                 try {
-                    definer.define(entry.getKey(), entry.getValue());
+                    UnsafeDefiner.define(entry.getKey(), entry.getValue());
                     done.add(entry.getKey());
                 } catch (LinkageError e) {
                     if (isAlreadyDefined(e)) {
@@ -113,57 +106,5 @@ final class BootstrapInjector {
 
     private static boolean isAlreadyDefined(Throwable failure) {
         return String.valueOf(failure.getMessage()).contains("duplicate class definition");
-    }
-
-    /**
-     * <pre>
-     * final class BootstrapInjector$UnsafeDefiner implements Definer {
-     *     static { BootstrapInjector.definer = new BootstrapInjector$UnsafeDefiner(); }
-     *     public Class define(String name, byte[] b) {
-     *         return jdk.internal.misc.Unsafe.getUnsafe().defineClass(name, b, 0, b.length, null, null);
-     *     }
-     * }
-     * </pre>
-     */
-    static byte[] definerBytes() {
-        String unsafe = "jdk/internal/misc/Unsafe";
-        String definerType = "L" + DEFINER_INTERFACE + ";";
-        ClassWriter cw = new ClassWriter(0);
-        cw.visit(Opcodes.V17, Opcodes.ACC_FINAL | Opcodes.ACC_SUPER, DEFINER, null, "java/lang/Object",
-                new String[] {DEFINER_INTERFACE});
-        MethodVisitor init = cw.visitMethod(0, "<init>", "()V", null, null);
-        init.visitCode();
-        init.visitVarInsn(Opcodes.ALOAD, 0);
-        init.visitMethodInsn(Opcodes.INVOKESPECIAL, "java/lang/Object", "<init>", "()V", false);
-        init.visitInsn(Opcodes.RETURN);
-        init.visitMaxs(1, 1);
-        init.visitEnd();
-        MethodVisitor clinit = cw.visitMethod(Opcodes.ACC_STATIC, "<clinit>", "()V", null, null);
-        clinit.visitCode();
-        clinit.visitTypeInsn(Opcodes.NEW, DEFINER);
-        clinit.visitInsn(Opcodes.DUP);
-        clinit.visitMethodInsn(Opcodes.INVOKESPECIAL, DEFINER, "<init>", "()V", false);
-        clinit.visitFieldInsn(Opcodes.PUTSTATIC, "dev/alloc/agent/BootstrapInjector", "definer", definerType);
-        clinit.visitInsn(Opcodes.RETURN);
-        clinit.visitMaxs(2, 0);
-        clinit.visitEnd();
-        MethodVisitor define = cw.visitMethod(Opcodes.ACC_PUBLIC, "define", "(Ljava/lang/String;[B)Ljava/lang/Class;",
-                null, null);
-        define.visitCode();
-        define.visitMethodInsn(Opcodes.INVOKESTATIC, unsafe, "getUnsafe", "()L" + unsafe + ";", false);
-        define.visitVarInsn(Opcodes.ALOAD, 1);
-        define.visitVarInsn(Opcodes.ALOAD, 2);
-        define.visitInsn(Opcodes.ICONST_0);
-        define.visitVarInsn(Opcodes.ALOAD, 2);
-        define.visitInsn(Opcodes.ARRAYLENGTH);
-        define.visitInsn(Opcodes.ACONST_NULL);
-        define.visitInsn(Opcodes.ACONST_NULL);
-        define.visitMethodInsn(Opcodes.INVOKEVIRTUAL, unsafe, "defineClass",
-                "(Ljava/lang/String;[BIILjava/lang/ClassLoader;Ljava/security/ProtectionDomain;)Ljava/lang/Class;", false);
-        define.visitInsn(Opcodes.ARETURN);
-        define.visitMaxs(7, 3);
-        define.visitEnd();
-        cw.visitEnd();
-        return cw.toByteArray();
     }
 }

@@ -65,31 +65,42 @@ public final class ChokePointTransformer implements ClassFileTransformer {
 
     /** The same rewrite with ASM: the fallback, and the reference the patcher is tested against. */
     byte[] rewrite(ChokePoint chokePoint, String className, byte[] bytes) {
-        ClassReader reader = new ClassReader(bytes);
-        ClassWriter writer = new ClassWriter(reader, 0);
         StringBuilder woven = new StringBuilder();
-        reader.accept(new ClassVisitor(Opcodes.ASM9, writer) {
-            @Override
-            public MethodVisitor visitMethod(int access, String name, String descriptor, String signature,
-                                             String[] exceptions) {
-                MethodVisitor next = super.visitMethod(access, name, descriptor, signature, exceptions);
-                return new MethodVisitor(Opcodes.ASM9, next) {
-                    @Override
-                    public void visitMethodInsn(int opcode, String owner, String method, String desc, boolean itf) {
-                        String hook = opcode == Opcodes.INVOKEVIRTUAL && owner.equals(UNSAFE)
-                                ? chokePoint.hookFor(method) : null;
-                        if (hook == null) {
-                            super.visitMethodInsn(opcode, owner, method, desc, itf);
-                            return;
-                        }
-                        super.visitMethodInsn(Opcodes.INVOKESTATIC, HOOKS, hook,
-                                "(Ljava/lang/Object;" + desc.substring(1), false);
-                        woven.append(hook).append(' ');
-                    }
-                };
-            }
-        }, 0);
+        byte[] rewritten = AsmRewrite.rewrite(chokePoint, bytes, woven);
         replaced.put(className, woven.toString());
-        return woven.length() == 0 ? null : writer.toByteArray();
+        return rewritten;
+    }
+
+    /** A class of its own, so that verifying the transformer loads no ASM class. */
+    private static final class AsmRewrite {
+        private AsmRewrite() {
+        }
+
+        static byte[] rewrite(ChokePoint chokePoint, byte[] bytes, StringBuilder woven) {
+            ClassReader reader = new ClassReader(bytes);
+            ClassWriter writer = new ClassWriter(reader, 0);
+            reader.accept(new ClassVisitor(Opcodes.ASM9, writer) {
+                @Override
+                public MethodVisitor visitMethod(int access, String name, String descriptor, String signature,
+                                                 String[] exceptions) {
+                    MethodVisitor next = super.visitMethod(access, name, descriptor, signature, exceptions);
+                    return new MethodVisitor(Opcodes.ASM9, next) {
+                        @Override
+                        public void visitMethodInsn(int opcode, String owner, String method, String desc, boolean itf) {
+                            String hook = opcode == Opcodes.INVOKEVIRTUAL && owner.equals(UNSAFE)
+                                    ? chokePoint.hookFor(method) : null;
+                            if (hook == null) {
+                                super.visitMethodInsn(opcode, owner, method, desc, itf);
+                                return;
+                            }
+                            super.visitMethodInsn(Opcodes.INVOKESTATIC, HOOKS, hook,
+                                    "(Ljava/lang/Object;" + desc.substring(1), false);
+                            woven.append(hook).append(' ');
+                        }
+                    };
+                }
+            }, 0);
+            return woven.length() == 0 ? null : writer.toByteArray();
+        }
     }
 }

@@ -17,7 +17,8 @@ import org.objectweb.asm.Opcodes;
  * <pre>
  *   ... handle            -> ... handle symbol -> ... wrap(handle, symbol)
  * </pre>
- * One more stack slot, no new locals, no change to any frame.
+ * One more stack slot, no new locals, no change to any frame's contents. The code is inserted in
+ * place ({@link CodeInserter}); ASM does it for a class file the inserter does not understand.
  */
 public final class DowncallTransformer implements ClassFileTransformer {
     public static final String LINKER = "jdk/internal/foreign/abi/AbstractLinker";
@@ -25,6 +26,9 @@ public final class DowncallTransformer implements ClassFileTransformer {
     private static final String DESCRIPTOR = "(Ljava/lang/foreign/MemorySegment;Ljava/lang/foreign/FunctionDescriptor;"
             + "[Ljava/lang/foreign/Linker$Option;)Ljava/lang/invoke/MethodHandle;";
     private static final String WRAPPER = "dev/alloc/runtime/MallocDowncalls";
+    private static final String WRAP = "wrap";
+    private static final String WRAP_DESCRIPTOR =
+            "(Ljava/lang/invoke/MethodHandle;Ljava/lang/Object;)Ljava/lang/invoke/MethodHandle;";
 
     private volatile int wovenReturns;
 
@@ -40,45 +44,84 @@ public final class DowncallTransformer implements ClassFileTransformer {
             return null;
         }
         try {
-            return rewrite(classfileBuffer);
+            return insert(classfileBuffer);
+        } catch (RuntimeException unexpectedLayout) {
+            // fall through to ASM, which reads any valid class file
+        }
+        try {
+            int[] woven = {0};
+            byte[] rewritten = AsmRewrite.rewrite(classfileBuffer, woven);
+            wovenReturns = woven[0];
+            return rewritten;
         } catch (Throwable e) {
             wovenReturns = 0;
             return null;
         }
     }
 
-    private byte[] rewrite(byte[] bytes) {
-        ClassReader reader = new ClassReader(bytes);
-        ClassWriter writer = new ClassWriter(reader, 0);
+    private byte[] insert(byte[] bytes) {
         int[] woven = {0};
-        reader.accept(new ClassVisitor(Opcodes.ASM9, writer) {
+        byte[] rewritten = CodeInserter.insert(bytes, new CodeInserter.Edits() {
             @Override
-            public MethodVisitor visitMethod(int access, String name, String descriptor, String signature,
-                                             String[] exceptions) {
-                MethodVisitor next = super.visitMethod(access, name, descriptor, signature, exceptions);
+            public CodeInserter.MethodEdits forMethod(String name, String descriptor, int access) {
                 if (!METHOD.equals(name) || !DESCRIPTOR.equals(descriptor) || (access & Opcodes.ACC_STATIC) != 0) {
-                    return next;
+                    return null;
                 }
-                return new MethodVisitor(Opcodes.ASM9, next) {
+                return new CodeInserter.MethodEdits() {
                     @Override
-                    public void visitInsn(int opcode) {
-                        if (opcode == Opcodes.ARETURN) {
-                            super.visitVarInsn(Opcodes.ALOAD, 1);
-                            super.visitMethodInsn(Opcodes.INVOKESTATIC, WRAPPER, "wrap",
-                                    "(Ljava/lang/invoke/MethodHandle;Ljava/lang/Object;)Ljava/lang/invoke/MethodHandle;", false);
-                            woven[0]++;
+                    CodeInserter.Snippet beforeInstruction(int opcode) {
+                        if (opcode != Opcodes.ARETURN) {
+                            return null;
                         }
-                        super.visitInsn(opcode);
-                    }
-
-                    @Override
-                    public void visitMaxs(int maxStack, int maxLocals) {
-                        super.visitMaxs(maxStack + 1, maxLocals);
+                        woven[0]++;
+                        return new CodeInserter.Snippet().load(Opcodes.ALOAD, 1)
+                                .call(Opcodes.INVOKESTATIC, WRAPPER, WRAP, WRAP_DESCRIPTOR);
                     }
                 };
             }
-        }, 0);
+        }, 1);
         wovenReturns = woven[0];
-        return woven[0] == 0 ? null : writer.toByteArray();
+        return rewritten;
+    }
+
+    /**
+     * The same rewrite with ASM: the fallback, and the reference the inserter is tested against.
+     * A class of its own, so that verifying the transformer loads no ASM class.
+     */
+    static final class AsmRewrite {
+        private AsmRewrite() {
+        }
+
+        static byte[] rewrite(byte[] bytes, int[] woven) {
+            ClassReader reader = new ClassReader(bytes);
+            ClassWriter writer = new ClassWriter(reader, 0);
+            reader.accept(new ClassVisitor(Opcodes.ASM9, writer) {
+                @Override
+                public MethodVisitor visitMethod(int access, String name, String descriptor, String signature,
+                                                 String[] exceptions) {
+                    MethodVisitor next = super.visitMethod(access, name, descriptor, signature, exceptions);
+                    if (!METHOD.equals(name) || !DESCRIPTOR.equals(descriptor) || (access & Opcodes.ACC_STATIC) != 0) {
+                        return next;
+                    }
+                    return new MethodVisitor(Opcodes.ASM9, next) {
+                        @Override
+                        public void visitInsn(int opcode) {
+                            if (opcode == Opcodes.ARETURN) {
+                                super.visitVarInsn(Opcodes.ALOAD, 1);
+                                super.visitMethodInsn(Opcodes.INVOKESTATIC, WRAPPER, WRAP, WRAP_DESCRIPTOR, false);
+                                woven[0]++;
+                            }
+                            super.visitInsn(opcode);
+                        }
+
+                        @Override
+                        public void visitMaxs(int maxStack, int maxLocals) {
+                            super.visitMaxs(maxStack + 1, maxLocals);
+                        }
+                    };
+                }
+            }, 0);
+            return woven[0] == 0 ? null : writer.toByteArray();
+        }
     }
 }

@@ -22,8 +22,10 @@ import org.objectweb.asm.Opcodes;
  *       {@code FileDispatcher.unmap} on 25), while {@code address()} still holds the address:
  *       {@code JdkHooks.unmapped(address())}.</li>
  * </ul>
- * Only calls are inserted, no branch, so no stack map frame changes. It counts what it wove,
- * so the installer turns the kind off with a warning on a JDK whose code differs.
+ * Only calls are inserted, no branch, so no stack map frame's contents change. The code is
+ * inserted in place ({@link CodeInserter}); ASM does it for a class file the inserter does not
+ * understand. It counts what it wove, so the installer turns the kind off with a warning on a
+ * JDK whose code differs.
  */
 public final class MappedFileTransformer implements ClassFileTransformer {
     public static final String CHANNEL = "sun/nio/ch/FileChannelImpl";
@@ -47,76 +49,148 @@ public final class MappedFileTransformer implements ClassFileTransformer {
         if (loader != null || className == null || !className.startsWith(CHANNEL)) {
             return null;
         }
-        try {
-            return rewrite(className, classfileBuffer);
-        } catch (Throwable e) {
-            return null;
-        }
-    }
-
-    private byte[] rewrite(String className, byte[] bytes) {
         boolean channel = className.equals(CHANNEL);
         boolean unmapper = className.equals(UNMAPPER);
         boolean subclass = className.equals(UNMAPPER_SUBCLASSES[0]) || className.equals(UNMAPPER_SUBCLASSES[1]);
         if (!channel && !unmapper && !subclass) {
             return null;
         }
-        ClassReader reader = new ClassReader(bytes);
-        ClassWriter writer = new ClassWriter(reader, 0);
-        boolean[] changed = {false};
-        reader.accept(new ClassVisitor(Opcodes.ASM9, writer) {
+        try {
+            int[] woven = new int[3];
+            byte[] rewritten = insert(channel, unmapper, subclass, classfileBuffer, woven);
+            count(woven);
+            return rewritten;
+        } catch (RuntimeException unexpectedLayout) {
+            // fall through to ASM, which reads any valid class file
+        }
+        try {
+            int[] woven = new int[3];
+            byte[] rewritten = AsmRewrite.rewrite(channel, unmapper, subclass, classfileBuffer, woven);
+            count(woven);
+            return rewritten;
+        } catch (Throwable e) {
+            return null;
+        }
+    }
+
+    private void count(int[] woven) {
+        checks.addAndGet(woven[0]);
+        maps.addAndGet(woven[1]);
+        unmaps.addAndGet(woven[2]);
+    }
+
+    /** Counts into {@code woven}: checks, maps, unmaps. */
+    static byte[] insert(boolean channel, boolean unmapper, boolean subclass, byte[] bytes, int[] woven) {
+        return CodeInserter.insert(bytes, new CodeInserter.Edits() {
             @Override
-            public MethodVisitor visitMethod(int access, String name, String descriptor, String signature,
-                                             String[] exceptions) {
-                MethodVisitor next = super.visitMethod(access, name, descriptor, signature, exceptions);
+            public CodeInserter.MethodEdits forMethod(String name, String descriptor, int access) {
                 boolean mapInternal = channel && name.equals("mapInternal") && descriptor.equals(MAP_INTERNAL_DESC);
                 boolean unmap = unmapper && name.equals("unmap") && descriptor.equals("()V");
                 boolean constructor = subclass && name.equals("<init>");
                 if (!mapInternal && !unmap && !constructor) {
-                    return next;
+                    return null;
                 }
-                return new MethodVisitor(Opcodes.ASM9, next) {
+                return new CodeInserter.MethodEdits() {
                     @Override
-                    public void visitCode() {
-                        super.visitCode();
-                        if (mapInternal) {
-                            super.visitVarInsn(Opcodes.LLOAD, 4); // size: this, mode, position (2 slots), size
-                            super.visitMethodInsn(Opcodes.INVOKESTATIC, HOOKS, "mapping", "(J)V", false);
-                            checks.incrementAndGet();
-                            changed[0] = true;
+                    CodeInserter.Snippet atEntry() {
+                        if (!mapInternal) {
+                            return null;
                         }
+                        woven[0]++;
+                        // size: this, mode, position (2 slots), size
+                        return new CodeInserter.Snippet().load(Opcodes.LLOAD, 4)
+                                .call(Opcodes.INVOKESTATIC, HOOKS, "mapping", "(J)V");
                     }
 
                     @Override
-                    public void visitMethodInsn(int opcode, String owner, String method, String desc, boolean itf) {
-                        super.visitMethodInsn(opcode, owner, method, desc, itf);
+                    CodeInserter.Snippet afterCall(String method, String desc) {
                         if (constructor && method.equals("incrementStats") && desc.equals("()V")) {
-                            pushAddress();
-                            super.visitVarInsn(Opcodes.ALOAD, 0);
-                            super.visitFieldInsn(Opcodes.GETFIELD, UNMAPPER, "size", "J");
-                            super.visitMethodInsn(Opcodes.INVOKESTATIC, HOOKS, "mapped", "(JJ)V", false);
-                            maps.incrementAndGet();
-                            changed[0] = true;
-                        } else if (unmap && (method.equals("unmap0") || method.equals("unmap")) && desc.equals("(JJ)I")) {
-                            pushAddress();
-                            super.visitMethodInsn(Opcodes.INVOKESTATIC, HOOKS, "unmapped", "(J)V", false);
-                            unmaps.incrementAndGet();
-                            changed[0] = true;
+                            woven[1]++;
+                            return address().load(Opcodes.ALOAD, 0).getField(UNMAPPER, "size", "J")
+                                    .call(Opcodes.INVOKESTATIC, HOOKS, "mapped", "(JJ)V");
                         }
+                        if (unmap && (method.equals("unmap0") || method.equals("unmap")) && desc.equals("(JJ)I")) {
+                            woven[2]++;
+                            return address().call(Opcodes.INVOKESTATIC, HOOKS, "unmapped", "(J)V");
+                        }
+                        return null;
                     }
 
-                    private void pushAddress() {
-                        super.visitVarInsn(Opcodes.ALOAD, 0);
-                        super.visitMethodInsn(Opcodes.INVOKEVIRTUAL, UNMAPPER, "address", "()J", false);
-                    }
-
-                    @Override
-                    public void visitMaxs(int maxStack, int maxLocals) {
-                        super.visitMaxs(maxStack + 5, maxLocals);
+                    private CodeInserter.Snippet address() {
+                        return new CodeInserter.Snippet().load(Opcodes.ALOAD, 0)
+                                .call(Opcodes.INVOKEVIRTUAL, UNMAPPER, "address", "()J");
                     }
                 };
             }
-        }, 0);
-        return changed[0] ? writer.toByteArray() : null;
+        }, 5);
+    }
+
+    /**
+     * The same rewrite with ASM: the fallback, and the reference the inserter is tested against.
+     * A class of its own, so that verifying the transformer loads no ASM class.
+     */
+    static final class AsmRewrite {
+        private AsmRewrite() {
+        }
+
+        static byte[] rewrite(boolean channel, boolean unmapper, boolean subclass, byte[] bytes, int[] woven) {
+            ClassReader reader = new ClassReader(bytes);
+            ClassWriter writer = new ClassWriter(reader, 0);
+            boolean[] changed = {false};
+            reader.accept(new ClassVisitor(Opcodes.ASM9, writer) {
+                @Override
+                public MethodVisitor visitMethod(int access, String name, String descriptor, String signature,
+                                                 String[] exceptions) {
+                    MethodVisitor next = super.visitMethod(access, name, descriptor, signature, exceptions);
+                    boolean mapInternal = channel && name.equals("mapInternal") && descriptor.equals(MAP_INTERNAL_DESC);
+                    boolean unmap = unmapper && name.equals("unmap") && descriptor.equals("()V");
+                    boolean constructor = subclass && name.equals("<init>");
+                    if (!mapInternal && !unmap && !constructor) {
+                        return next;
+                    }
+                    return new MethodVisitor(Opcodes.ASM9, next) {
+                        @Override
+                        public void visitCode() {
+                            super.visitCode();
+                            if (mapInternal) {
+                                super.visitVarInsn(Opcodes.LLOAD, 4); // size: this, mode, position (2 slots), size
+                                super.visitMethodInsn(Opcodes.INVOKESTATIC, HOOKS, "mapping", "(J)V", false);
+                                woven[0]++;
+                                changed[0] = true;
+                            }
+                        }
+
+                        @Override
+                        public void visitMethodInsn(int opcode, String owner, String method, String desc, boolean itf) {
+                            super.visitMethodInsn(opcode, owner, method, desc, itf);
+                            if (constructor && method.equals("incrementStats") && desc.equals("()V")) {
+                                pushAddress();
+                                super.visitVarInsn(Opcodes.ALOAD, 0);
+                                super.visitFieldInsn(Opcodes.GETFIELD, UNMAPPER, "size", "J");
+                                super.visitMethodInsn(Opcodes.INVOKESTATIC, HOOKS, "mapped", "(JJ)V", false);
+                                woven[1]++;
+                                changed[0] = true;
+                            } else if (unmap && (method.equals("unmap0") || method.equals("unmap")) && desc.equals("(JJ)I")) {
+                                pushAddress();
+                                super.visitMethodInsn(Opcodes.INVOKESTATIC, HOOKS, "unmapped", "(J)V", false);
+                                woven[2]++;
+                                changed[0] = true;
+                            }
+                        }
+
+                        private void pushAddress() {
+                            super.visitVarInsn(Opcodes.ALOAD, 0);
+                            super.visitMethodInsn(Opcodes.INVOKEVIRTUAL, UNMAPPER, "address", "()J", false);
+                        }
+
+                        @Override
+                        public void visitMaxs(int maxStack, int maxLocals) {
+                            super.visitMaxs(maxStack + 5, maxLocals);
+                        }
+                    };
+                }
+            }, 0);
+            return changed[0] ? writer.toByteArray() : null;
+        }
     }
 }

@@ -88,46 +88,89 @@ public final class SubsystemHookTransformer implements ClassFileTransformer {
         }
     }
 
+    /** Inserts the hook in place ({@link CodeInserter}); ASM does it for a class file the inserter does not understand. */
     private static byte[] weave(byte[] bytes, String method, String descriptor, boolean beforeReturns) {
-        ClassReader reader = new ClassReader(bytes);
-        ClassWriter writer = new ClassWriter(reader, 0);
-        boolean[] woven = {false};
-        reader.accept(new ClassVisitor(Opcodes.ASM9, writer) {
+        try {
+            return insert(bytes, method, descriptor, beforeReturns);
+        } catch (RuntimeException unexpectedLayout) {
+            return AsmRewrite.weave(bytes, method, descriptor, beforeReturns);
+        }
+    }
+
+    static byte[] insert(byte[] bytes, String method, String descriptor, boolean beforeReturns) {
+        return CodeInserter.insert(bytes, new CodeInserter.Edits() {
             @Override
-            public MethodVisitor visitMethod(int access, String name, String desc, String signature,
-                                             String[] exceptions) {
-                MethodVisitor next = super.visitMethod(access, name, desc, signature, exceptions);
+            public CodeInserter.MethodEdits forMethod(String name, String desc, int access) {
                 if (!method.equals(name) || !descriptor.equals(desc) || (access & Opcodes.ACC_STATIC) == 0) {
-                    return next;
+                    return null;
                 }
-                return new MethodVisitor(Opcodes.ASM9, next) {
+                return new CodeInserter.MethodEdits() {
                     @Override
-                    public void visitCode() {
-                        super.visitCode();
-                        if (!beforeReturns) {
-                            super.visitMethodInsn(Opcodes.INVOKESTATIC, JFR_HOOK, "recorderStarting", "()V", false);
-                            woven[0] = true;
-                        }
+                    CodeInserter.Snippet atEntry() {
+                        return beforeReturns ? null
+                                : new CodeInserter.Snippet().call(Opcodes.INVOKESTATIC, JFR_HOOK, "recorderStarting", "()V");
                     }
 
                     @Override
-                    public void visitInsn(int opcode) {
-                        if (beforeReturns && opcode == Opcodes.ARETURN) {
-                            super.visitInsn(Opcodes.DUP);
-                            super.visitMethodInsn(Opcodes.INVOKESTATIC, JMX_HOOK, "platformServerReady",
-                                    "(Ljava/lang/Object;)V", false);
-                            woven[0] = true;
-                        }
-                        super.visitInsn(opcode);
-                    }
-
-                    @Override
-                    public void visitMaxs(int maxStack, int maxLocals) {
-                        super.visitMaxs(beforeReturns ? maxStack + 1 : maxStack, maxLocals);
+                    CodeInserter.Snippet beforeInstruction(int opcode) {
+                        return !beforeReturns || opcode != Opcodes.ARETURN ? null
+                                : new CodeInserter.Snippet().insn(Opcodes.DUP).call(Opcodes.INVOKESTATIC, JMX_HOOK,
+                                        "platformServerReady", "(Ljava/lang/Object;)V");
                     }
                 };
             }
-        }, 0);
-        return woven[0] ? writer.toByteArray() : null;
+        }, beforeReturns ? 1 : 0);
+    }
+
+    /**
+     * The same rewrite with ASM: the fallback, and the reference the inserter is tested against.
+     * A class of its own, so that verifying the transformer loads no ASM class.
+     */
+    static final class AsmRewrite {
+        private AsmRewrite() {
+        }
+
+        static byte[] weave(byte[] bytes, String method, String descriptor, boolean beforeReturns) {
+            ClassReader reader = new ClassReader(bytes);
+            ClassWriter writer = new ClassWriter(reader, 0);
+            boolean[] woven = {false};
+            reader.accept(new ClassVisitor(Opcodes.ASM9, writer) {
+                @Override
+                public MethodVisitor visitMethod(int access, String name, String desc, String signature,
+                                                 String[] exceptions) {
+                    MethodVisitor next = super.visitMethod(access, name, desc, signature, exceptions);
+                    if (!method.equals(name) || !descriptor.equals(desc) || (access & Opcodes.ACC_STATIC) == 0) {
+                        return next;
+                    }
+                    return new MethodVisitor(Opcodes.ASM9, next) {
+                        @Override
+                        public void visitCode() {
+                            super.visitCode();
+                            if (!beforeReturns) {
+                                super.visitMethodInsn(Opcodes.INVOKESTATIC, JFR_HOOK, "recorderStarting", "()V", false);
+                                woven[0] = true;
+                            }
+                        }
+
+                        @Override
+                        public void visitInsn(int opcode) {
+                            if (beforeReturns && opcode == Opcodes.ARETURN) {
+                                super.visitInsn(Opcodes.DUP);
+                                super.visitMethodInsn(Opcodes.INVOKESTATIC, JMX_HOOK, "platformServerReady",
+                                        "(Ljava/lang/Object;)V", false);
+                                woven[0] = true;
+                            }
+                            super.visitInsn(opcode);
+                        }
+
+                        @Override
+                        public void visitMaxs(int maxStack, int maxLocals) {
+                            super.visitMaxs(beforeReturns ? maxStack + 1 : maxStack, maxLocals);
+                        }
+                    };
+                }
+            }, 0);
+            return woven[0] ? writer.toByteArray() : null;
+        }
     }
 }
