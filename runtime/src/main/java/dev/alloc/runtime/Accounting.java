@@ -281,7 +281,7 @@ final class Accounting {
             SiteContext context = SiteContext.current();
             limiter.release(budget(context), BlockInfo.kind(info), sites.budget(BlockInfo.site(info)), BlockInfo.size(info));
             sites.onFree(context.stripe, BlockInfo.site(info), BlockInfo.size(info), how);
-            if (BlockInfo.size(info) >= events.freeMinSize()) {
+            if (BlockInfo.size(info) >= FlightEvents.freeMinSize()) {
                 events.freed(BlockInfo.kind(info), BlockInfo.size(info), address, BlockInfo.site(info));
             }
         }
@@ -340,7 +340,7 @@ final class Accounting {
                     moved == 0 ? Budgets.NONE : sites.budget(site), size);
         }
         sites.onFree(context.stripe, BlockInfo.site(info), oldSize, SiteRegistry.FREED_EXPLICITLY);
-        if (oldSize >= events.freeMinSize()) {
+        if (oldSize >= FlightEvents.freeMinSize()) {
             events.freed(kind, oldSize, address, BlockInfo.site(info));
         }
         if (moved == 0) {

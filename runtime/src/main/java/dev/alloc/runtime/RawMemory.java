@@ -35,19 +35,27 @@ interface RawMemory {
     /** Resizes a block the agent has no record of (or frees it, for {@code size <= 0}). */
     long reallocateUntracked(long address, long size);
 
-    /** Whether {@code address} lies in pool memory (never true without a pool). */
-    boolean ownedByPool(long address);
-
     /** {@code system} or the pool strategy's name. */
     String strategy();
 
+    /** Whether {@code address} lies in pool memory (never true without a pool). */
+    default boolean ownedByPool(long address) {
+        return false;
+    }
+
     /** The pool's figures, or null without a pool. */
-    PoolStatistics statistics();
+    default PoolStatistics statistics() {
+        return null;
+    }
 
     /** Allocations the pool could not serve that the system allocator served instead. */
-    long fallbacks();
+    default long fallbacks() {
+        return 0;
+    }
 
-    long fallbackBytes();
+    default long fallbackBytes() {
+        return 0;
+    }
 
     /** The pool's line of the exit report, or null without a pool. */
     default String summary() {

@@ -3,11 +3,6 @@ package dev.alloc.runtime;
 /** The accounting's events handed to Flight Recorder through {@link FlightEvents} (nothing without the JFR side). */
 final class RecorderEvents implements AccountingEvents {
     @Override
-    public long freeMinSize() {
-        return FlightEvents.freeMinSize();
-    }
-
-    @Override
     public void freed(int kind, long size, long address, int site) {
         FlightEvents.freed(kind, size, address, site);
     }

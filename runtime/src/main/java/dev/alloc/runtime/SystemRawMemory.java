@@ -1,7 +1,5 @@
 package dev.alloc.runtime;
 
-import dev.alloc.runtime.pool.PoolStatistics;
-
 /** {@code strategy=system}: tracked blocks are libc's, through {@link SystemMemory}. */
 final class SystemRawMemory implements RawMemory {
     static final SystemRawMemory INSTANCE = new SystemRawMemory();
@@ -39,27 +37,7 @@ final class SystemRawMemory implements RawMemory {
     }
 
     @Override
-    public boolean ownedByPool(long address) {
-        return false;
-    }
-
-    @Override
     public String strategy() {
         return "system";
-    }
-
-    @Override
-    public PoolStatistics statistics() {
-        return null;
-    }
-
-    @Override
-    public long fallbacks() {
-        return 0;
-    }
-
-    @Override
-    public long fallbackBytes() {
-        return 0;
     }
 }

@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.alloc.OffHeapLimitExceededError;
-import dev.alloc.runtime.pool.PoolStatistics;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -247,6 +246,9 @@ class AccountingTest {
                     SiteContext.prime(sites[me]);
                     long[] held = new long[8];
                     for (int i = 0; i < 20_000; i++) {
+                        if (me == 0 && (i & 63) == 0) { // as well as the toggler, whatever the scheduler does
+                            core.accounting.limiter.setLimit(Limiter.TOTAL, (i & 64) == 0 ? 20_000 : 64_000);
+                        }
                         int slot = i & 7;
                         if (held[slot] != 0) {
                             core.accounting.free(held[slot], SiteRegistry.FREED_EXPLICITLY);
@@ -287,6 +289,7 @@ class AccountingTest {
             assertEquals(bytes[t], core.counter(sites[t], SiteRegistry.FREED_EXPLICIT_BYTES));
         }
         assertEquals(threads * 20_000L, refused.get() + allocated[0] + allocated[1] + allocated[2] + allocated[3]);
+        assertTrue(refused.get() > 0, "the limit of 20,000 bytes refused some of the 32,000 held");
         core.assertNothingLeft(List.copyOf(core.memory.handedOut), sites);
     }
 
@@ -496,28 +499,8 @@ class AccountingTest {
         }
 
         @Override
-        public boolean ownedByPool(long address) {
-            return false;
-        }
-
-        @Override
         public String strategy() {
             return "fake";
-        }
-
-        @Override
-        public PoolStatistics statistics() {
-            return null;
-        }
-
-        @Override
-        public long fallbacks() {
-            return 0;
-        }
-
-        @Override
-        public long fallbackBytes() {
-            return 0;
         }
     }
 
@@ -526,13 +509,8 @@ class AccountingTest {
         final List<String> warnings = new ArrayList<>();
 
         @Override
-        public long freeMinSize() {
-            return Long.MAX_VALUE;
-        }
-
-        @Override
         public void freed(int kind, long size, long address, int site) {
-            throw new AssertionError("no free reaches the gate");
+            // frees are not recorded here (the gate is Flight Recorder's, closed without a recording)
         }
 
         @Override
