@@ -74,6 +74,7 @@ final class Installer {
         JdkAccess.letJdkRead(inst, runtime);
         if (!settings.strategy.equals("system")) {
             JdkAccess.openForeignLinkerTo(inst, runtime);
+            BootstrapInjector.injectPackage(RuntimeJar.POOL_PACKAGE); // not defined at start: see RuntimeJar
         }
 
         int available = KindSupport.availableKinds();

@@ -15,11 +15,15 @@ final class JdkAccess {
     private JdkAccess() {
     }
 
-    /** Also exports {@code jdk.internal.access}: the runtime waits for reference processing at the limit as the JDK does. */
+    /**
+     * Also exports {@code jdk.internal.access}: the runtime waits for reference processing at the
+     * limit as the JDK does; and {@code jdk.internal.vm}: the pools pin a virtual thread to its
+     * carrier while it holds the carrier's cache across a lock.
+     */
     static void exportInternalMiscTo(Instrumentation inst, Module target) {
         Module javaBase = Object.class.getModule();
         inst.redefineModule(javaBase, Set.of(), Map.of("jdk.internal.misc", Set.of(target),
-                        "jdk.internal.access", Set.of(target)),
+                        "jdk.internal.access", Set.of(target), "jdk.internal.vm", Set.of(target)),
                 Map.of("jdk.internal.misc", Set.of(target)), Set.of(), Map.of());
     }
 

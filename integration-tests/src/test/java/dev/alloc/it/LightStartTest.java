@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.MatchResult;
 import java.util.regex.Pattern;
 import jdk.jfr.consumer.RecordedEvent;
 import jdk.jfr.consumer.RecordingFile;
@@ -17,7 +18,8 @@ import jdk.jfr.consumer.RecordingFile;
 /**
  * Issue 15: the agent starts neither JMX nor Flight Recorder itself, yet a JMX client or a
  * recording that comes later finds everything. One forked JVM per JDK: no MBean server, no
- * recorder and no lambda of the agent after start; then {@code jcmd JFR.start} records the
+ * recorder, no lambda of the agent and no class of the pools (strategy=system) after start;
+ * then {@code jcmd JFR.start} records the
  * agent's events; then a JMX client attaching later finds the MXBean at its first look.
  */
 class LightStartTest {
@@ -44,6 +46,11 @@ class LightStartTest {
             }
             assertFalse(Pattern.compile("dev\\.alloc\\.[\\w.$]*\\$\\$Lambda").matcher(loaded).find(),
                     "a lambda of the agent or runtime was spun at start");
+            // Only the two pool types named in OffHeap's and RawMemory's signatures (for reflection).
+            assertEquals(List.of("dev.alloc.runtime.pool.NativeAllocator", "dev.alloc.runtime.pool.PoolStatistics"),
+                    Pattern.compile("dev\\.alloc\\.runtime\\.pool\\.[\\w$]+").matcher(loaded).results()
+                            .map(MatchResult::group).sorted().toList(), "pool classes defined under strategy=system");
+            assertFalse(loaded.contains("dev.alloc.runtime.MisuseReports "), "the pools' listener is defined without a pool");
             assertFalse(threadNames(jdk, program.pid()).contains("alloc-jmx-registration"));
 
             // A recording started later from outside gets the allocations and the periodic events.

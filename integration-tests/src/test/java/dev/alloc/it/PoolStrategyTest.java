@@ -85,6 +85,23 @@ class PoolStrategyTest {
         assertTrue(r.stdout().contains("in use after close 0\n"), r.toString());
     }
 
+    /** Issue 11: virtual threads use their carrier's cache, and misuse is still caught there. */
+    @ParameterizedTest(name = "{1} on {0}")
+    @MethodSource("everyStrategyOnEveryJdk")
+    void virtualThreadsShareTheirCarriersCache(Jdk jdk, String strategy) throws Exception {
+        jdk.require(21, "virtual threads are final from JDK 21");
+        Path source = Paths.get(getClass().getResource("/programs/PoolVirtualThreads.java").toURI());
+        ForkedJvm.Result r = ForkedJvm.on(jdk).agent("strategy=" + strategy + ",pool=64m")
+                .jvmArgs("-Djdk.virtualThreadScheduler.parallelism=1", "-Djdk.virtualThreadScheduler.maxPoolSize=1")
+                .source(source).run();
+        assertEquals(0, r.exitCode(), r.toString());
+        assertTrue(r.stdout().contains("from the carrier's cache, last freed first: 4 of 4\n"), r.toString());
+        assertTrue(r.stdout().contains("after the double free: reused true, handed out twice false, "
+                + "bytes intact after the interior free true\n"), r.toString());
+        assertTrue(r.stdout().contains("intact 38000 of 38000\n"), r.toString());
+        assertTrue(r.stdout().contains("misuses 2, in use 0\n"), r.toString());
+    }
+
     @EveryJdk
     void fallbackFailRefusesWhatThePoolCannotServe(Jdk jdk) {
         ForkedJvm.Result r = ForkedJvm.on(jdk).agent("strategy=tlsf,pool=8m,pool.fallback=fail,report=stderr")

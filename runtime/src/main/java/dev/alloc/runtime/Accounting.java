@@ -65,7 +65,7 @@ final class Accounting {
     /** The core the agent installs: the memory and everything else as {@code settings} say. */
     static Accounting create(Settings settings) {
         SiteRegistry sites = new SiteRegistry();
-        RawMemory memory = RawMemory.create(settings, new MisuseReports(sites, settings.strategy));
+        RawMemory memory = RawMemory.create(settings, sites);
         return new Accounting(settings, sites, memory, FlightEvents.EVENTS, CoarseClock.SYSTEM, true);
     }
 
@@ -207,7 +207,7 @@ final class Accounting {
             return;
         }
         table.put(address, BlockInfo.pack(size, kind, site), clock.now());
-        sites.onAllocate(context.stripe, site, size);
+        sites.onAllocate(context.stripe(), site, size);
     }
 
     /**
@@ -280,7 +280,7 @@ final class Accounting {
         if (info != BlockInfo.MISSING) {
             SiteContext context = SiteContext.current();
             limiter.release(budget(context), BlockInfo.kind(info), sites.budget(BlockInfo.site(info)), BlockInfo.size(info));
-            sites.onFree(context.stripe, BlockInfo.site(info), BlockInfo.size(info), how);
+            sites.onFree(context.stripe(), BlockInfo.site(info), BlockInfo.size(info), how);
             if (BlockInfo.size(info) >= FlightEvents.freeMinSize()) {
                 events.freed(BlockInfo.kind(info), BlockInfo.size(info), address, BlockInfo.site(info));
             }
@@ -339,7 +339,7 @@ final class Accounting {
             moveBetweenBudgets(context, kind, sites.budget(BlockInfo.site(info)), oldSize,
                     moved == 0 ? Budgets.NONE : sites.budget(site), size);
         }
-        sites.onFree(context.stripe, BlockInfo.site(info), oldSize, SiteRegistry.FREED_EXPLICITLY);
+        sites.onFree(context.stripe(), BlockInfo.site(info), oldSize, SiteRegistry.FREED_EXPLICITLY);
         if (oldSize >= FlightEvents.freeMinSize()) {
             events.freed(kind, oldSize, address, BlockInfo.site(info));
         }
@@ -351,7 +351,7 @@ final class Accounting {
         if (growth < 0) {
             limiter.release(budget(context), kind, checked, -growth);
         }
-        sites.onAllocate(context.stripe, site, size);
+        sites.onAllocate(context.stripe(), site, size);
     }
 
     /**

@@ -206,8 +206,37 @@ public final class AddressTable {
 
     /** Removes a live block and returns its info, or {@link BlockInfo#MISSING} if unknown. */
     public long remove(long address) {
+        long version = moves;
+        Generation[] chain = generations;
+        // The common case first: the entry is settled in the newest generation.
+        long[] slots = chain[0].slots;
+        int index = findSettled(slots, chain[0].mask, address);
+        if (index >= 0) {
+            long info = (long) SLOTS.getAcquire(slots, index * STRIDE + 1);
+            if (info != IN_TRANSITION && take(slots, index * STRIDE, address, info)) {
+                return info;
+            }
+        }
+        return removeSlowly(address, version);
+    }
+
+    /** The slot of {@code address} if it is there and settled (no wait), else -1. */
+    private static int findSettled(long[] slots, int mask, long address) {
+        int index = home(address, mask);
+        for (int probes = 0; probes <= mask; probes++, index = (index + 1) & mask) {
+            long key = (long) SLOTS.getAcquire(slots, index * STRIDE);
+            if (key == address) {
+                return index;
+            }
+            if (key == EMPTY) {
+                return -1;
+            }
+        }
+        return -1;
+    }
+
+    private long removeSlowly(long address, long version) {
         while (true) {
-            long version = moves;
             for (Generation g : generations) {
                 int index = find(g, address);
                 if (index >= 0) {
@@ -221,6 +250,7 @@ public final class AddressTable {
             if (settled(version)) {
                 return BlockInfo.MISSING;
             }
+            version = moves;
         }
     }
 

@@ -1,6 +1,5 @@
 package dev.alloc.runtime;
 
-import dev.alloc.runtime.pool.MisuseListener;
 import dev.alloc.runtime.pool.NativeAllocator;
 import dev.alloc.runtime.pool.PoolStatistics;
 import dev.alloc.runtime.pool.Pools;
@@ -71,11 +70,17 @@ interface RawMemory {
                 s.allocations(), s.frees(), fallbacks(), fallbackBytes(), s.misuses());
     }
 
-    /** The memory the settings ask for: a pool, or the system allocator when none is asked for or it cannot be made. */
-    static RawMemory create(Settings settings, MisuseListener misuse) {
+    /**
+     * The memory the settings ask for: a pool, or the system allocator when none is asked for or
+     * it cannot be made; called once, at install, as agent work. Nothing of the pool package (not
+     * even {@link MisuseReports}) may be named before the {@code strategy=system} return: the
+     * agent defines those classes only for a pool strategy.
+     */
+    static RawMemory create(Settings settings, SiteRegistry sites) {
         if ("system".equals(settings.strategy)) {
             return SystemRawMemory.INSTANCE;
         }
+        MisuseReports misuse = new MisuseReports(sites, settings.strategy);
         long regionBytes = settings.pool > 0 ? settings.pool : settings.limit;
         if (regionBytes <= 0) {
             Log.warn("strategy=" + settings.strategy + " needs pool=<size> or a limit; using the system allocator");

@@ -9,14 +9,18 @@ import sun.misc.Unsafe;
 
 /**
  * Mixed churn (issue 11), run in a JVM of its own with or without the agent: two threads, each
- * {@code operations} times, free, reallocate or allocate a block in one of its 256 slots;
+ * {@code operations} times, free, reallocate or allocate a block in one of its slots;
  * blocks are direct buffers (freed with {@code invokeCleaner}) or {@code Unsafe} blocks
  * (reallocated too), of 1 B to 512 KiB, log-uniform; every byte is written and checked. Then
  * everything is freed and, 2 s later, RSS is read again. Prints one line: wall and CPU time of
- * the churn, peak live bytes, and RSS (from /proc/self/status) above the RSS before the churn.
+ * the churn, peak live bytes, and RSS (from /proc/self/status) above the RSS before the churn:
+ * that baseline is read 1.5 s after the warm-up freed everything (so a pool has given its
+ * pages back, as it does about a second after a free), and the peak is reset there.
+ *
+ * <pre>PoolMixedChurn OPERATIONS [SLOTS]</pre> (256 slots per thread by default: about 16 MiB live).
  */
 public final class PoolMixedChurn {
-    private static final int SLOTS = 256;
+    private static int slots = 256;
     private static final long MAX = 512 << 10;
     private static final AtomicLong LIVE = new AtomicLong();
     private static final AtomicLong PEAK_LIVE = new AtomicLong();
@@ -24,15 +28,19 @@ public final class PoolMixedChurn {
 
     public static void main(String[] args) throws Exception {
         int operations = Integer.parseInt(args[0]);
+        if (args.length > 1) {
+            slots = Integer.parseInt(args[1]);
+        }
         Field field = Unsafe.class.getDeclaredField("theUnsafe");
         field.setAccessible(true);
         unsafe = (Unsafe) field.get(null);
         new Worker(1, 2000).run(); // loads and compiles the paths
         System.gc();
-        Thread.sleep(300);
+        Thread.sleep(1500);
         LIVE.set(0);
         PEAK_LIVE.set(0);
         long baseline = PoolRssChurn.status("VmRSS");
+        PoolRssChurn.resetPeak();
         com.sun.management.OperatingSystemMXBean os =
                 (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
         long cpu0 = os.getProcessCpuTime();
@@ -59,10 +67,10 @@ public final class PoolMixedChurn {
     private static final class Worker implements Runnable {
         private final SplittableRandom random;
         private final int operations;
-        private final ByteBuffer[] buffers = new ByteBuffer[SLOTS];
-        private final long[] addresses = new long[SLOTS];
-        private final long[] sizes = new long[SLOTS];
-        private final byte[] tags = new byte[SLOTS];
+        private final ByteBuffer[] buffers = new ByteBuffer[slots];
+        private final long[] addresses = new long[slots];
+        private final long[] sizes = new long[slots];
+        private final byte[] tags = new byte[slots];
 
         Worker(long seed, int operations) {
             random = new SplittableRandom(seed);
@@ -72,7 +80,7 @@ public final class PoolMixedChurn {
         @Override
         public void run() {
             for (int i = 0; i < operations; i++) {
-                int slot = random.nextInt(SLOTS);
+                int slot = random.nextInt(slots);
                 if (sizes[slot] == 0) {
                     allocate(slot);
                 } else if (addresses[slot] != 0 && random.nextInt(3) == 0) {
@@ -81,7 +89,7 @@ public final class PoolMixedChurn {
                     free(slot);
                 }
             }
-            for (int slot = 0; slot < SLOTS; slot++) {
+            for (int slot = 0; slot < slots; slot++) {
                 if (sizes[slot] != 0) {
                     free(slot);
                 }

@@ -33,6 +33,7 @@ public final class PoolRssChurn {
         ByteBuffer[] buffers = new ByteBuffer[slots];
         warmUp();
         long baseline = status("VmRSS");
+        resetPeak();
         long deadline = System.nanoTime() + seconds * 1_000_000_000L;
         Thread[] threads = new Thread[2];
         long[] samples = new long[2]; // sum of live bytes sampled, count
@@ -99,6 +100,14 @@ public final class PoolRssChurn {
         }
         System.gc();
         Thread.sleep(200);
+    }
+
+    /**
+     * Sets VmHWM back to the current RSS (Linux 4.0+: "5" to /proc/self/clear_refs), so that the
+     * peak read after the churn is the churn's, not the start-up's or the warm-up's.
+     */
+    static void resetPeak() throws IOException {
+        Files.write(Paths.get("/proc/self/clear_refs"), "5".getBytes(StandardCharsets.US_ASCII));
     }
 
     /** A {@code Vm*} line of /proc/self/status, in bytes. */

@@ -18,6 +18,14 @@ import java.util.concurrent.atomic.LongAdder;
  * thread than the one that allocated them simply join that thread's cache (as in tcache): a
  * producer/consumer pair moves blocks in batches through the strategy.
  *
+ * <p>Virtual threads (JDK 21+, with the agent's exports, see {@link Carriers}) use their
+ * carrier's cache, so a million of them cost as many caches as there are carriers, and their
+ * blocks are flushed when the carrier ends like any platform thread's. A hit (pop or push) runs
+ * unpinned: it takes no lock and cannot unmount between the look-up and its last use of the
+ * cache. Every other path (refill, spill, a flush asked for, a block of a page run) runs pinned
+ * and looks the cache up again once pinned, so no other virtual thread on that carrier touches
+ * the cache meanwhile.
+ *
  * <p>Invariants.
  * <ul>
  *   <li>A block's bit in its chunk's {@link LiveBlocks} is set exactly while the application
@@ -62,14 +70,8 @@ abstract class RegionAllocator<M> implements NativeAllocator, ThreadCache.BlockS
      * so two live threads that collide never write it in turn.
      */
     private final ThreadCache[] byThreadId = new ThreadCache[64];
-    private final ThreadLocal<ThreadCache> caches = new ThreadLocal<ThreadCache>() {
-        @Override
-        protected ThreadCache initialValue() {
-            ThreadCache cache = new ThreadCache(nextHome.getAndIncrement() & Integer.MAX_VALUE, drainEpoch);
-            registry.add(cache);
-            return cache;
-        }
-    };
+    /** Each thread's cache, a virtual thread's being its carrier's when {@link Carriers#AVAILABLE}. */
+    private final ThreadLocal<ThreadCache> caches = Carriers.newLocal();
 
     RegionAllocator(ChunkedRegion<M> region, MisuseListener listener) {
         this.region = region;
@@ -155,6 +157,30 @@ abstract class RegionAllocator<M> implements NativeAllocator, ThreadCache.BlockS
             return 0;
         }
         ThreadCache cache = cache();
+        if (cache.owner != Thread.currentThread()) {
+            return allocateOnCarrier(cache, size, alignment);
+        }
+        return allocateWith(cache, size, alignment);
+    }
+
+    /** A virtual thread's allocation from its carrier's {@code cache}: a hit unpinned, anything else pinned. */
+    private long allocateOnCarrier(ThreadCache cache, long size, long alignment) {
+        if (cache.drainSeen == drainEpoch && size <= SizeClasses.SMALL_MAX && alignment <= MIN_ALIGNMENT) {
+            int sizeClass = SizeClasses.classOf(size, MIN_ALIGNMENT);
+            long address = cache.pop(sizeClass);
+            if (address != 0) {
+                return handOut(cache, address, classBytes[sizeClass]);
+            }
+        }
+        Carriers.pin();
+        try {
+            return allocateWith(cache(), size, alignment);
+        } finally {
+            Carriers.unpin();
+        }
+    }
+
+    private long allocateWith(ThreadCache cache, long size, long alignment) {
         if (cache.drainSeen != drainEpoch) {
             cache.drainSeen = drainEpoch;
             cache.flush(this);
@@ -187,6 +213,11 @@ abstract class RegionAllocator<M> implements NativeAllocator, ThreadCache.BlockS
             failures.increment();
             return 0;
         }
+        return handOut(cache, address, bytes);
+    }
+
+    /** Marks a block live and counts it on {@code cache}: the address. */
+    private long handOut(ThreadCache cache, long address, long bytes) {
         int chunk = region.chunkOf(address);
         region.live(chunk).markLive(address - region.base(chunk));
         cache.count(ThreadCache.ALLOCATIONS, 1);
@@ -194,22 +225,44 @@ abstract class RegionAllocator<M> implements NativeAllocator, ThreadCache.BlockS
         return address;
     }
 
+    /** The current thread's cache; a virtual thread's carrier's (owned by the carrier) when {@link Carriers#AVAILABLE}. */
     @SuppressWarnings("deprecation") // Thread.threadId() is JDK 19+
     private ThreadCache cache() {
-        Thread thread = Thread.currentThread();
+        Thread thread = Carriers.current();
         ThreadCache cache = byThreadId[(int) thread.getId() & (byThreadId.length - 1)];
         return cache != null && cache.owner == thread ? cache : cacheFromThreadLocal(thread);
     }
 
     @SuppressWarnings("deprecation")
-    private ThreadCache cacheFromThreadLocal(Thread thread) {
+    private ThreadCache cacheFromThreadLocal(Thread carrier) {
         ThreadCache cache = caches.get();
-        int slot = (int) thread.getId() & (byThreadId.length - 1);
+        if (cache == null) {
+            cache = newCache(carrier);
+        }
+        int slot = (int) carrier.getId() & (byThreadId.length - 1);
         ThreadCache old = byThreadId[slot];
         if (cache.cachesBlocks && (old == null || old.ownerDied())) {
             byThreadId[slot] = cache; // its fields the reader needs are final
         }
         return cache;
+    }
+
+    /** Makes and registers {@code carrier}'s cache; pinned on a virtual thread, whose registration may block. */
+    private ThreadCache newCache(Thread carrier) {
+        boolean virtual = carrier != Thread.currentThread();
+        if (virtual) {
+            Carriers.pin();
+        }
+        try {
+            ThreadCache cache = new ThreadCache(nextHome.getAndIncrement() & Integer.MAX_VALUE, drainEpoch, carrier);
+            registry.add(cache);
+            caches.set(cache);
+            return cache;
+        } finally {
+            if (virtual) {
+                Carriers.unpin();
+            }
+        }
     }
 
     /** So that a strategy that grows under its lock finds a chunk ready (see {@link ChunkedRegion#prepareChunk}). */
@@ -261,6 +314,34 @@ abstract class RegionAllocator<M> implements NativeAllocator, ThreadCache.BlockS
             return true;
         }
         ThreadCache cache = cache();
+        if (cache.owner != Thread.currentThread()) {
+            freeOnCarrier(cache, chunk, address, requestedSize);
+        } else {
+            freeWith(cache, chunk, address, requestedSize);
+        }
+        return true;
+    }
+
+    /** A virtual thread's free into its carrier's {@code cache}: a push unpinned, anything else pinned. */
+    private void freeOnCarrier(ThreadCache cache, int chunk, long address, long requestedSize) {
+        if (requestedSize > 0 && requestedSize <= SizeClasses.SMALL_MAX) {
+            int sizeClass = SizeClasses.classOf(requestedSize, MIN_ALIGNMENT);
+            if (cache.push(sizeClass, address)) {
+                cache.count(ThreadCache.FREES, 1);
+                cache.count(ThreadCache.IN_USE, -classBytes[sizeClass]);
+                return;
+            }
+        }
+        Carriers.pin();
+        try {
+            freeWith(cache(), chunk, address, requestedSize);
+        } finally {
+            Carriers.unpin();
+        }
+    }
+
+    /** Frees a block no longer live into {@code cache} or the strategy. */
+    private void freeWith(ThreadCache cache, int chunk, long address, long requestedSize) {
         long bytes;
         if (requestedSize > 0 && requestedSize <= SizeClasses.SMALL_MAX) {
             int sizeClass = SizeClasses.classOf(requestedSize, MIN_ALIGNMENT);
@@ -279,7 +360,6 @@ abstract class RegionAllocator<M> implements NativeAllocator, ThreadCache.BlockS
         }
         cache.count(ThreadCache.FREES, 1);
         cache.count(ThreadCache.IN_USE, -bytes);
-        return true;
     }
 
     /** Gives the older half of a full stack back to the strategy. */
@@ -391,7 +471,17 @@ abstract class RegionAllocator<M> implements NativeAllocator, ThreadCache.BlockS
      */
     @Override
     public void trim() {
-        drainForSpace(cache());
+        boolean virtual = Carriers.current() != Thread.currentThread();
+        if (virtual) {
+            Carriers.pin();
+        }
+        try {
+            drainForSpace(cache());
+        } finally {
+            if (virtual) {
+                Carriers.unpin();
+            }
+        }
         decay(System.nanoTime());
     }
 

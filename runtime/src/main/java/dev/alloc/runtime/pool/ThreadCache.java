@@ -20,9 +20,12 @@ import java.lang.invoke.VarHandle;
  * anyone summing them; a thread's allocation and another's free of the same block land in
  * different cells, and the sum is exact once both are done.
  *
- * <p>Virtual threads get no stacks ({@link #cachesBlocks} false), only counters: there may be
- * millions of them, each living briefly, and nothing tells a pool when one ends; memory parked
- * per virtual thread would be unbounded. Their blocks go to the strategy directly.
+ * <p>A virtual thread uses its carrier's cache (see {@link RegionAllocator} and {@link Carriers}):
+ * the owner is then the carrier, and the virtual threads mounted on it in turn are the cache's
+ * only users. Where carriers cannot be told (JDK 17–20, or without the agent's exports), a
+ * virtual thread gets a cache of its own with no stacks ({@link #cachesBlocks} false), only
+ * counters: there may be millions of them, each living briefly, and nothing tells a pool when
+ * one ends; memory parked per virtual thread would be unbounded. Its blocks go to the strategy.
  */
 final class ThreadCache {
     private static final VarHandle COUNTER = MethodHandles.arrayElementVarHandle(long[].class);
@@ -38,7 +41,7 @@ final class ThreadCache {
     /** The thread's home in the strategy (arena, shard, starting chunk), assigned round-robin. */
     final int home;
     final boolean cachesBlocks;
-    /** The owner; strong, so that the pool's thread-indexed table can recognise it (dropped with the cache once it died). */
+    /** The owner (a carrier, for virtual threads' caches); strong, so that the pool's thread-indexed table can recognise it (dropped with the cache once it died). */
     final Thread owner;
     private final long[][] stacks = new long[SizeClasses.COUNT][];
     private final int[] counts = new int[SizeClasses.COUNT];
@@ -47,9 +50,9 @@ final class ThreadCache {
     /** The drain request this thread last obeyed (see {@link RegionAllocator}). */
     int drainSeen;
 
-    ThreadCache(int home, int drainEpoch) {
+    ThreadCache(int home, int drainEpoch, Thread owner) {
         this.home = home;
-        owner = Thread.currentThread();
+        this.owner = owner;
         cachesBlocks = !VirtualThreads.isVirtual(owner);
         drainSeen = drainEpoch;
     }
