@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# CPU time per allocate+free pair (dev.alloc.bench.CpuCost), for when the machine is too loaded
-# for JMH's wall-clock figures: no agent, the agent with limit=1g (sites on) and optionally an
-# older agent jar, interleaved launch by launch, on JDK 17 and 25, 1 and 2 threads; each cell is
+# CPU time per allocate+free pair (dev.alloc.bench.CpuCost: the fastest of hundreds of short
+# rounds, so it holds on a loaded machine where JMH's wall-clock figures do not): no agent, the
+# agent with limit=1g (sites on) and optionally an older agent jar, interleaved launch by launch, on JDK 17 and 25, 1 and 2 threads; each cell is
 # the best of LAUNCHES launches. Needs a built tree (benchmarks/run.sh or mvn package).
 #   benchmarks/cpu-cost.sh [older-alloc.jar]
 set -euo pipefail
@@ -9,8 +9,8 @@ cd "$(dirname "$0")/.."
 JDK17=${JDK17:-/usr/lib/jvm/java-17-openjdk-amd64}
 JDK25=${JDK25:-/usr/lib/jvm/temurin-25-jdk-amd64}
 LAUNCHES=${LAUNCHES:-3}
-PAIRS=${PAIRS:-2000000}
-ROUNDS=${ROUNDS:-5}
+PAIRS=${PAIRS:-50000}
+ROUNDS=${ROUNDS:-400}
 agent=agent/target/alloc.jar
 older=${1:-}
 jar=benchmarks/target/benchmarks.jar

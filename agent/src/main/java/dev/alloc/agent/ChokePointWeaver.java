@@ -26,8 +26,9 @@ final class ChokePointWeaver {
     /** Returns the mask of kinds whose choke points are fully woven. */
     int weave(int requestedKinds) {
         List<ChokePoint> chokePoints = new ArrayList<>();
+        List<Class<?>> targets = new ArrayList<>();
         for (ChokePoint chokePoint : ChokePoint.all()) {
-            if ((requestedKinds & (1 << chokePoint.kind())) != 0 && preload(chokePoint)) {
+            if ((requestedKinds & (1 << chokePoint.kind())) != 0 && preload(chokePoint, targets)) {
                 chokePoints.add(chokePoint);
             }
         }
@@ -36,16 +37,6 @@ final class ChokePointWeaver {
         }
         ChokePointTransformer transformer = new ChokePointTransformer(chokePoints);
         inst.addTransformer(transformer, true);
-        List<Class<?>> targets = new ArrayList<>();
-        for (Class<?> loaded : inst.getAllLoadedClasses()) {
-            String name = loaded.getName().replace('.', '/');
-            for (ChokePoint chokePoint : chokePoints) {
-                if (chokePoint.covers(name) && inst.isModifiableClass(loaded)) {
-                    targets.add(loaded);
-                    break;
-                }
-            }
-        }
         try {
             inst.retransformClasses(targets.toArray(new Class<?>[0]));
         } catch (Throwable e) {
@@ -84,12 +75,20 @@ final class ChokePointWeaver {
         return true;
     }
 
-    /** Loads the choke point's class (and nested classes) without initialising them. */
-    private static boolean preload(ChokePoint chokePoint) {
+    /**
+     * Loads the choke point's class (and nested classes) without initialising them, and adds
+     * those the transformer covers to {@code targets} (no walk over every loaded class: that
+     * cost the start-up a {@code getName()} of each of ~900 classes).
+     */
+    private boolean preload(ChokePoint chokePoint, List<Class<?>> targets) {
         try {
             Class<?> target = Class.forName(chokePoint.className().replace('/', '.'), false, null);
-            if (chokePoint.nestedToo()) {
-                target.getNestMembers();
+            Class<?>[] classes = chokePoint.nestedToo() ? target.getNestMembers() : new Class<?>[] {target};
+            for (Class<?> member : classes) {
+                if (chokePoint.covers(member.getName().replace('.', '/')) && inst.isModifiableClass(member)
+                        && !targets.contains(member)) {
+                    targets.add(member);
+                }
             }
             return true;
         } catch (Throwable e) {

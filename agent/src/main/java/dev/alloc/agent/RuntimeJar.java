@@ -27,17 +27,32 @@ final class RuntimeJar {
     static final String JMX_PACKAGE = "dev/alloc/runtime/jmx/";
     static final String LAZY_JFR_PACKAGE = JFR_PACKAGE;
     /**
-     * The pools, defined only when {@code strategy=} asks for one (35 classes that
+     * The pools, defined only when {@code strategy=} asks for one (33 of its 35 classes, which
      * {@code strategy=system} never uses), with the one runtime class outside the package that
      * implements a pool type, {@link #POOL_LISTENER}. Only {@code RawMemory.install} names them
      * on a path that runs without a pool, after its {@code strategy=system} check.
      */
     static final String POOL_PACKAGE = "dev/alloc/runtime/pool/";
     private static final String POOL_LISTENER = "dev/alloc/runtime/MisuseReports";
+    /**
+     * The pool types that eager classes name in their signatures ({@code OffHeap.poolStatistics()},
+     * {@code RawMemory}'s pool field): defined at start all the same, so that reflection on
+     * those classes ({@code getMethods()} resolves every signature) works without a pool.
+     */
+    private static final String[] POOL_TYPES_IN_SIGNATURES = {
+        POOL_PACKAGE + "PoolStatistics.class", POOL_PACKAGE + "NativeAllocator.class"};
 
     private static boolean isLazy(String entryName) {
+        if (entryName.startsWith(POOL_PACKAGE)) {
+            for (String eager : POOL_TYPES_IN_SIGNATURES) {
+                if (entryName.equals(eager)) {
+                    return false;
+                }
+            }
+            return true;
+        }
         return entryName.startsWith(JMX_PACKAGE) || entryName.startsWith(LAZY_JFR_PACKAGE)
-                || entryName.startsWith(POOL_PACKAGE) || entryName.startsWith(POOL_LISTENER);
+                || entryName.startsWith(POOL_LISTENER);
     }
 
     /** Whether the entry is defined with the classes under {@code prefix}. */

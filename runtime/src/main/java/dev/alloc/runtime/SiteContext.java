@@ -1,7 +1,5 @@
 package dev.alloc.runtime;
 
-import java.util.concurrent.atomic.AtomicInteger;
-
 /**
  * Per-thread state shared by the rewritten call sites and the JDK choke points.
  *
@@ -27,8 +25,10 @@ public final class SiteContext {
     boolean inAgent;
     /** The old block of a libc {@code realloc} in flight on this thread (see {@link MallocHooks}). */
     long reallocating;
-    /** This thread's stripe of the per-site counters (see {@link SiteRegistry}), handed out round-robin. */
-    final int stripe;
+    /** This thread's stripe of the per-site counters: shared, or leased to it alone ({@link StripeLeases}). */
+    private int stripe;
+    /** Events counted on a shared stripe since the last request for a lease. */
+    private int sharedEvents;
     /**
      * The installed limiter's budget of this thread, kept here so a hook needs one lookup; null
      * on a virtual thread, whose budget is its carrier's and must be looked up at each use.
@@ -36,8 +36,6 @@ public final class SiteContext {
     Limiter.Budget budget;
     /** True on a virtual thread (JDK 21+). */
     final boolean virtual;
-
-    private static final AtomicInteger STRIPES_HANDED = new AtomicInteger();
 
     /*
      * A cache in front of the ThreadLocal, indexed by thread id: one array load and one compare
@@ -55,8 +53,36 @@ public final class SiteContext {
 
     private SiteContext() {
         owner = Thread.currentThread();
-        stripe = STRIPES_HANDED.getAndIncrement() & (SiteRegistry.STRIPES - 1);
         virtual = VirtualThreads.isVirtual(owner);
+        int leased = mayLease() ? StripeLeases.lease(owner) : -1;
+        stripe = leased >= 0 ? leased : StripeLeases.shared();
+    }
+
+    /**
+     * The stripe this thread counts its next site event in. A platform thread takes a lease when
+     * its context is made, if one is free; on a shared stripe it asks again every
+     * {@link StripeLeases#EVENTS_BEFORE_LEASE} events. Virtual threads stay shared.
+     */
+    int stripe() {
+        int current = stripe;
+        if (!StripeLeases.exclusive(current) && ++sharedEvents == StripeLeases.EVENTS_BEFORE_LEASE) {
+            current = leaseStripe();
+        }
+        return current;
+    }
+
+    /** Virtual threads and the JDK's GC-paced freeing threads stay on shared stripes. */
+    private boolean mayLease() {
+        return !virtual && !JdkThreads.isCleanerThread(owner);
+    }
+
+    private int leaseStripe() {
+        sharedEvents = 0;
+        int leased = mayLease() ? StripeLeases.lease(owner) : -1;
+        if (leased >= 0) {
+            stripe = leased;
+        }
+        return stripe;
     }
 
     @SuppressWarnings("deprecation") // Thread.getId: threadId() is JDK 19+

@@ -11,15 +11,16 @@ import java.util.Map;
  * <p>Ids are handed out when a call site is rewritten (class load time) or, for allocations
  * that start inside the JDK or in a skipped library, when a stack walk first names the site.
  * Id 0 means "no site": it collects allocations no site could be named for. Each allocation and
- * each free costs one atomic add (see "Storage" below). Counters live in fixed chunks of 256 sites
+ * each free costs one add to the thread's stripe (see "Storage" below). Counters live in fixed chunks of 256 sites
  * that never move, so a counter update never races with growth; only the chunk directory is
  * replaced when it grows.
  *
  * <p>Striped: each site has {@link #STRIPES} blocks of counters of 128 bytes each, and a thread
- * counts its events in the block of its own stripe ({@link SiteContext#stripe}, handed out
- * round-robin), so threads on different stripes never write the same cache line, even at the
- * same site. Readers sum the stripes: live bytes and count, total and freed bytes and counts are
- * exact whenever no event is in flight.
+ * counts its events in the block of its own stripe ({@link SiteContext#stripe()}), so threads on
+ * different stripes never write the same cache line, even at the same site. A leased stripe
+ * ({@link StripeLeases}) has one writer, its holder, which updates it with plain reads and
+ * release stores; the shared stripes take atomic adds. Readers sum the stripes: live bytes and
+ * count, total and freed bytes and counts are exact whenever no event is in flight.
  *
  * <p>Peak live bytes. An exact peak of a sum over stripes would need a shared write per event,
  * so the peak is the larger of (a) the site's live bytes sampled at every allocation of
@@ -45,9 +46,9 @@ public final class SiteRegistry {
     public static final int FREED_CLOSE_COUNT = 10;
     /** Size of one site's block of counters per stripe, in longs. */
     static final int STRIDE = 16;
-    /** Stripes per site: a power of two, at least 4, at most 16, about the number of CPUs. */
-    public static final int STRIPES = Math.min(16, Math.max(4,
-            Integer.highestOneBit(Math.max(1, Runtime.getRuntime().availableProcessors() - 1) << 1)));
+    /** Stripes per site: a power of two, at least 8, at most 32, about twice the number of CPUs (3/4 of them leased). */
+    public static final int STRIPES = Math.min(32, Math.max(8,
+            Integer.highestOneBit(Math.max(1, Runtime.getRuntime().availableProcessors() - 1) << 1) << 1));
     /** Allocations at least this large sample the site's exact live bytes for its peak. */
     static final long SAMPLE_SIZE = 64 * 1024;
 
@@ -66,6 +67,8 @@ public final class SiteRegistry {
     /** Each site's budget ({@link Budgets#NONE} outside every prefix), resolved when it is interned. */
     private volatile int[] budgetLimits = newBudgetLimits(CHUNK_SITES);
     private Budgets budgets = Budgets.EMPTY;
+    /** Whether any site can have a budget; set once, at install, before any hook counts (like the budgets). */
+    private boolean anyBudget;
     private volatile long[][] chunks = {new long[CHUNK_SITES * STRIPES * STRIDE]};
     private volatile int count = 1;
 
@@ -82,6 +85,7 @@ public final class SiteRegistry {
     /** Sets the budgets by package prefix; every site gets its own (called once, at install). */
     public synchronized void setBudgets(Budgets newBudgets) {
         budgets = newBudgets;
+        anyBudget = newBudgets.count() > 0;
         for (int id = 1; id < count; id++) {
             budgetLimits[id] = newBudgets.limitOf(names[id]);
         }
@@ -93,6 +97,9 @@ public final class SiteRegistry {
 
     /** The limit id of a site's budget, or {@link Budgets#NONE}: one array read, for the hot path. */
     public int budget(int site) {
+        if (!anyBudget) {
+            return Budgets.NONE; // the common case: no budget option, no array read
+        }
         int[] limits = budgetLimits;
         return site < limits.length ? limits[site] : Budgets.NONE;
     }
@@ -165,10 +172,11 @@ public final class SiteRegistry {
      * (count) adds between one crossing and its spill. Sizes of 2^32 and more go straight to
      * the spilled counters.
      *
-     * Per site, in longs: [0] packed total, [1..3] packed freed per FREED_* reason, [4, 5]
-     * spilled total bytes and count, [6..11] spilled freed bytes and count per reason, [12] the
-     * stripe's own peak (of its live bytes, allocated minus freed on this stripe), and in stripe 0
-     * only [13] the sampled peak of the whole site.
+     * Per site and stripe, in longs: [0, 1] spilled total bytes and count, [2] (stripe 0 only)
+     * the sampled peak of the whole site, [4] packed total, [5..7] packed freed per FREED_*
+     * reason, [8] the stripe's own peak (of its live bytes, allocated minus freed on this
+     * stripe), [9] (leased stripes) its live bytes, which its holder keeps so that its peak needs
+     * no sum, [10..15] spilled freed bytes and count per reason.
      * A spill in flight makes a figure momentarily off, in a chosen direction, so that live bytes
      * (total - freed) are never over-stated and the peak never passes a real value:
      *  - totals spill low: the packed counter is emptied (getAndSet) before spilled grows, and
@@ -183,12 +191,18 @@ public final class SiteRegistry {
     private static final long SPILL_COUNT = 1L << 19;
     private static final long SPILL_BYTES = 1L << 42;
     private static final long PACKABLE = 1L << 32;
-    private static final int PACKED_TOTAL = 0;
-    private static final int PACKED_FREED = 1;
-    private static final int SPILLED_TOTAL = 4;
-    private static final int SPILLED_FREED = 6;
-    private static final int PEAK = 12;
-    private static final int SAMPLED_PEAK = 13;
+    // The counters every event writes sit together in the middle of the stripe's 128 bytes,
+    // [4, 10), and the rarely written ones around them, so the hot longs of two neighbouring
+    // stripes are 80 bytes apart: never on one cache line, wherever the array starts (its
+    // elements begin 16 bytes into the object, and objects are only 8-byte aligned).
+    private static final int SPILLED_TOTAL = 0;
+    private static final int SAMPLED_PEAK = 2;
+    private static final int PACKED_TOTAL = 4;
+    private static final int PACKED_FREED = 5;
+    private static final int PEAK = 8;
+    /** In a leased stripe only: the stripe's live bytes, kept by its holder so its peak costs no sum. */
+    private static final int LIVE_ALONE = 9;
+    private static final int SPILLED_FREED = 10;
 
     /** The first long of a site's block of counters for one stripe, in its chunk. */
     private static int base(int site, int stripe) {
@@ -197,12 +211,23 @@ public final class SiteRegistry {
 
     /** Counts an allocation on the current thread's stripe (callers on hot paths pass the stripe). */
     public void onAllocate(int site, long size) {
-        onAllocate(SiteContext.current().stripe, site, size);
+        onAllocate(SiteContext.current().stripe(), site, size);
     }
 
     public void onAllocate(int stripe, int site, long size) {
         long[] chunk = chunks[site >>> CHUNK_SHIFT];
         int base = base(site, stripe);
+        if (StripeLeases.exclusive(stripe)) {
+            onAllocateAlone(chunk, base, size);
+        } else {
+            onAllocateShared(chunk, base, size);
+        }
+        if (size >= SAMPLE_SIZE) {
+            samplePeak(chunk, site);
+        }
+    }
+
+    private static void onAllocateShared(long[] chunk, int base, long size) {
         long total;
         if (size < PACKABLE) {
             long spilled = (long) COUNTERS.getVolatile(chunk, base + SPILLED_TOTAL);
@@ -214,22 +239,65 @@ public final class SiteRegistry {
         }
         // The stripe's own live bytes; freed read after the total: never over-stated.
         raise(chunk, base + PEAK, total - freedBytes(chunk, base));
-        if (size >= SAMPLE_SIZE) {
-            samplePeak(chunk, site);
+    }
+
+    /**
+     * The same, by the stripe's lease holder, the only writer of these counters: plain reads and
+     * release stores in the order the readers rely on (see "Storage"), no atomic instruction.
+     */
+    private static void onAllocateAlone(long[] chunk, int base, long size) {
+        int packed = base + PACKED_TOTAL;
+        int spilled = base + SPILLED_TOTAL;
+        if (size < PACKABLE) {
+            long now = (long) COUNTERS.get(chunk, packed) + (size << COUNT_BITS | 1);
+            if ((now & COUNT_MASK) >= SPILL_COUNT || now >>> COUNT_BITS >= SPILL_BYTES) {
+                COUNTERS.setRelease(chunk, packed, 0L); // totals spill low: packed empties first
+                COUNTERS.setRelease(chunk, spilled, (long) COUNTERS.get(chunk, spilled) + (now >>> COUNT_BITS));
+                COUNTERS.setRelease(chunk, spilled + 1, (long) COUNTERS.get(chunk, spilled + 1) + (now & COUNT_MASK));
+            } else {
+                COUNTERS.setRelease(chunk, packed, now);
+            }
+        } else {
+            COUNTERS.setRelease(chunk, spilled + 1, (long) COUNTERS.get(chunk, spilled + 1) + 1);
+            COUNTERS.setRelease(chunk, spilled, (long) COUNTERS.get(chunk, spilled) + size);
+        }
+        long live = (long) COUNTERS.get(chunk, base + LIVE_ALONE) + size;
+        COUNTERS.set(chunk, base + LIVE_ALONE, live);
+        if (live > (long) COUNTERS.get(chunk, base + PEAK)) {
+            COUNTERS.setRelease(chunk, base + PEAK, live);
         }
     }
 
     public void onFree(int site, long size, int how) {
-        onFree(SiteContext.current().stripe, site, size, how);
+        onFree(SiteContext.current().stripe(), site, size, how);
     }
 
     public void onFree(int stripe, int site, long size, int how) {
         long[] chunk = chunks[site >>> CHUNK_SHIFT];
         int base = base(site, stripe);
-        if (size < PACKABLE) {
+        if (StripeLeases.exclusive(stripe)) {
+            onFreeAlone(chunk, base, base + PACKED_FREED + how, base + SPILLED_FREED + 2 * how, size);
+        } else if (size < PACKABLE) {
             addFreed(chunk, base + PACKED_FREED + how, base + SPILLED_FREED + 2 * how, size);
         } else {
             addSpilled(chunk, base + SPILLED_FREED + 2 * how, size);
+        }
+    }
+
+    /** A free counted by the stripe's lease holder alone; freed counters spill high (see "Storage"). */
+    private static void onFreeAlone(long[] chunk, int base, int packed, int spilled, long size) {
+        COUNTERS.set(chunk, base + LIVE_ALONE, (long) COUNTERS.get(chunk, base + LIVE_ALONE) - size);
+        if (size < PACKABLE) {
+            long now = (long) COUNTERS.get(chunk, packed) + (size << COUNT_BITS | 1);
+            if ((now & COUNT_MASK) >= SPILL_COUNT || now >>> COUNT_BITS >= SPILL_BYTES) {
+                COUNTERS.setRelease(chunk, spilled, (long) COUNTERS.get(chunk, spilled) + (now >>> COUNT_BITS));
+                COUNTERS.setRelease(chunk, spilled + 1, (long) COUNTERS.get(chunk, spilled + 1) + (now & COUNT_MASK));
+                now = 0; // packed empties last
+            }
+            COUNTERS.setRelease(chunk, packed, now);
+        } else {
+            COUNTERS.setRelease(chunk, spilled + 1, (long) COUNTERS.get(chunk, spilled + 1) + 1);
+            COUNTERS.setRelease(chunk, spilled, (long) COUNTERS.get(chunk, spilled) + size);
         }
     }
 

@@ -97,8 +97,7 @@ public final class CallSiteTransformer implements ClassFileTransformer {
             if (!mode.scan.mentionsACall(classfileBuffer)) {
                 return null;
             }
-            ClassReader reader = new ClassReader(classfileBuffer);
-            byte[] rewritten = rewrite(reader, mode);
+            byte[] rewritten = AsmRewrite.rewrite(classfileBuffer, mode);
             if (rewritten != null && module != null && module.isNamed()) {
                 moduleReader.accept(module);
             }
@@ -115,66 +114,73 @@ public final class CallSiteTransformer implements ClassFileTransformer {
                 && !Prefixes.startsWithAny(internalName, NEVER);
     }
 
-    private byte[] rewrite(ClassReader reader, Mode mode) {
-        ClassWriter writer = new ClassWriter(reader, 0);
-        boolean stackMapFrames = reader.readUnsignedShort(6) >= Opcodes.V1_6;
-        String dottedName = reader.getClassName().replace('/', '.');
-        boolean[] changed = {false};
-        reader.accept(new ClassVisitor(Opcodes.ASM9, writer) {
-            private String sourceFile;
+    /** The rewrite, in a class of its own so that verifying the transformer loads no ASM class. */
+    private static final class AsmRewrite {
+        private AsmRewrite() {
+        }
 
-            @Override
-            public void visitSource(String source, String debug) {
-                sourceFile = source;
-                super.visitSource(source, debug);
-            }
+        static byte[] rewrite(byte[] classfileBuffer, Mode mode) {
+            ClassReader reader = new ClassReader(classfileBuffer);
+            ClassWriter writer = new ClassWriter(reader, 0);
+            boolean stackMapFrames = reader.readUnsignedShort(6) >= Opcodes.V1_6;
+            String dottedName = reader.getClassName().replace('/', '.');
+            boolean[] changed = {false};
+            reader.accept(new ClassVisitor(Opcodes.ASM9, writer) {
+                private String sourceFile;
 
-            @Override
-            public MethodVisitor visitMethod(int access, String methodName, String descriptor, String signature,
-                                             String[] exceptions) {
-                MethodVisitor next = super.visitMethod(access, methodName, descriptor, signature, exceptions);
-                return new SiteFraming(next, mode.namesSites, stackMapFrames, methodName.equals("<init>")) {
-                    private int line = -1;
-                    private boolean rewroteHere;
+                @Override
+                public void visitSource(String source, String debug) {
+                    sourceFile = source;
+                    super.visitSource(source, debug);
+                }
 
-                    @Override
-                    public void visitLineNumber(int lineNumber, Label start) {
-                        line = lineNumber;
-                        super.visitLineNumber(lineNumber, start);
-                    }
+                @Override
+                public MethodVisitor visitMethod(int access, String methodName, String descriptor, String signature,
+                                                 String[] exceptions) {
+                    MethodVisitor next = super.visitMethod(access, methodName, descriptor, signature, exceptions);
+                    return new SiteFraming(next, mode.namesSites, stackMapFrames, methodName.equals("<init>")) {
+                        private int line = -1;
+                        private boolean rewroteHere;
 
-                    @Override
-                    public void visitMethodInsn(int opcode, String owner, String name, String desc, boolean itf) {
-                        InterceptedCall call = opcode == Opcodes.INVOKESPECIAL ? null : find(mode.calls, owner, name);
-                        if (call == null || call.hook() != null && !call.replaces(opcode, desc)) {
-                            super.visitMethodInsn(opcode, owner, name, desc, itf);
-                            return;
+                        @Override
+                        public void visitLineNumber(int lineNumber, Label start) {
+                            line = lineNumber;
+                            super.visitLineNumber(lineNumber, start);
                         }
-                        boolean framed = mode.namesSites && call.allocates();
-                        if (framed) {
-                            beginFramed(OffHeap.internSite(siteName(dottedName, methodName, sourceFile, line), call.kind()));
-                            rewroteHere = true;
-                        }
-                        if (call.hook() != null) {
-                            super.visitMethodInsn(Opcodes.INVOKESTATIC, HOOKS, call.hook(),
-                                    InterceptedCall.hookDescriptor(desc), false);
-                        } else {
-                            super.visitMethodInsn(opcode, owner, name, desc, itf);
-                        }
-                        if (framed) {
-                            endFramed();
-                        }
-                        changed[0] = true;
-                    }
 
-                    @Override
-                    public void visitMaxs(int maxStack, int maxLocals) {
-                        super.visitMaxs(rewroteHere ? maxStack + 1 : maxStack, maxLocals);
-                    }
-                };
-            }
-        }, 0);
-        return changed[0] ? writer.toByteArray() : null;
+                        @Override
+                        public void visitMethodInsn(int opcode, String owner, String name, String desc, boolean itf) {
+                            InterceptedCall call = opcode == Opcodes.INVOKESPECIAL ? null : find(mode.calls, owner, name);
+                            if (call == null || call.hook() != null && !call.replaces(opcode, desc)) {
+                                super.visitMethodInsn(opcode, owner, name, desc, itf);
+                                return;
+                            }
+                            boolean framed = mode.namesSites && call.allocates();
+                            if (framed) {
+                                beginFramed(OffHeap.internSite(siteName(dottedName, methodName, sourceFile, line), call.kind()));
+                                rewroteHere = true;
+                            }
+                            if (call.hook() != null) {
+                                super.visitMethodInsn(Opcodes.INVOKESTATIC, HOOKS, call.hook(),
+                                        InterceptedCall.hookDescriptor(desc), false);
+                            } else {
+                                super.visitMethodInsn(opcode, owner, name, desc, itf);
+                            }
+                            if (framed) {
+                                endFramed();
+                            }
+                            changed[0] = true;
+                        }
+
+                        @Override
+                        public void visitMaxs(int maxStack, int maxLocals) {
+                            super.visitMaxs(rewroteHere ? maxStack + 1 : maxStack, maxLocals);
+                        }
+                    };
+                }
+            }, 0);
+            return changed[0] ? writer.toByteArray() : null;
+        }
     }
 
     private static InterceptedCall find(List<InterceptedCall> calls, String owner, String name) {

@@ -102,6 +102,24 @@ final class ClassBytes {
         return true;
     }
 
+    /** Whether entry {@code index} is the Utf8 {@code text} (or starts with it, if {@code prefix}). */
+    boolean utf8Matches(int index, byte[] text, boolean prefix) {
+        if (tag(index) != 1) {
+            return false;
+        }
+        int at = pool[index];
+        int length = u2(b, at + 1);
+        if (prefix ? length < text.length : length != text.length) {
+            return false;
+        }
+        for (int i = 0; i < text.length; i++) {
+            if (b[at + 3 + i] != text[i]) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     /** Only for short ASCII names and descriptors. */
     String utf8(int index) {
         if (tag(index) != 1) {

@@ -1,16 +1,21 @@
 package dev.alloc.agent.transform;
 
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import org.objectweb.asm.ClassReader;
 
 /**
- * The cheap first look at a class being loaded: does its constant pool name an intercepted
- * owner type and an intercepted method name? Most classes do not, and are left alone without
- * parsing their methods. Both are needed: many classes mention {@code java/nio/ByteBuffer} or
- * {@code sun/misc/Unsafe} without ever allocating through them (class loading with the agent
- * measured in docs/PERFORMANCE.md).
+ * The cheap first look at a class being loaded: does its constant pool refer to an intercepted
+ * method? Most classes do not, and are left alone without parsing their methods.
+ *
+ * <p>Two passes. The first walks the pool's strings without allocating anything and rejects a
+ * class unless some string is an intercepted owner type and some string an intercepted method
+ * name: that is every class but a few per thousand (many mention {@code java/nio/ByteBuffer} or
+ * {@code sun/misc/Unsafe} without allocating through them). The second, only for those few,
+ * indexes the pool and looks for a {@code Methodref} or {@code InterfaceMethodref} whose owner
+ * and name are one intercepted call's, so that a class naming both apart (a {@code wrap} call
+ * and an {@code "allocateDirect"} string) is not handed to ASM for nothing (class loading with
+ * the agent measured in docs/PERFORMANCE.md).
  */
 final class ConstantPoolScan {
     private static final int UTF8_TAG = 1;
@@ -19,8 +24,20 @@ final class ConstantPoolScan {
     private final boolean[] namePrefix;
     /** The first bytes of every owner and name: most pool strings are rejected on their first byte. */
     private final boolean[] firstByte = new boolean[256];
+    /** Per intercepted call: its owner, its name (or name prefix) and whether that is a prefix. */
+    private final byte[][] callOwners;
+    private final byte[][] callNames;
+    private final boolean[] callPrefix;
 
     ConstantPoolScan(List<InterceptedCall> calls) {
+        callOwners = new byte[calls.size()][];
+        callNames = new byte[calls.size()][];
+        callPrefix = new boolean[calls.size()];
+        for (int i = 0; i < calls.size(); i++) {
+            callOwners[i] = ascii(calls.get(i).owner());
+            callNames[i] = ascii(calls.get(i).namePrefix());
+            callPrefix[i] = calls.get(i).prefix();
+        }
         List<byte[]> ownerList = new ArrayList<>();
         List<String> seenOwners = new ArrayList<>();
         List<String> seenNames = new ArrayList<>();
@@ -28,7 +45,7 @@ final class ConstantPoolScan {
         for (InterceptedCall call : calls) {
             if (!seenOwners.contains(call.owner())) {
                 seenOwners.add(call.owner());
-                ownerList.add(call.owner().getBytes(StandardCharsets.US_ASCII));
+                ownerList.add(ascii(call.owner()));
             }
             String nameKey = call.namePrefix() + (call.prefix() ? "*" : "");
             if (!seenNames.contains(nameKey)) {
@@ -40,7 +57,7 @@ final class ConstantPoolScan {
         names = new byte[nameCalls.size()][];
         namePrefix = new boolean[nameCalls.size()];
         for (int i = 0; i < names.length; i++) {
-            names[i] = nameCalls.get(i).namePrefix().getBytes(StandardCharsets.US_ASCII);
+            names[i] = ascii(nameCalls.get(i).namePrefix());
             namePrefix[i] = nameCalls.get(i).prefix();
             firstByte[names[i][0] & 0xFF] = true;
         }
@@ -76,7 +93,7 @@ final class ConstantPoolScan {
                         owner = owner || matchesAny(bytes, offset + 3, length, owners, null);
                         name = name || matchesAny(bytes, offset + 3, length, names, namePrefix);
                         if (owner && name) {
-                            return true;
+                            return refersToACall(bytes);
                         }
                     }
                     offset += 3 + length;
@@ -97,6 +114,39 @@ final class ConstantPoolScan {
                     break;
                 default:
                     return true;
+            }
+        }
+        return false;
+    }
+
+    /** The bytes of an ASCII name, without {@code StandardCharsets} (which loads nine charset classes at start). */
+    private static byte[] ascii(String text) {
+        byte[] bytes = new byte[text.length()];
+        for (int i = 0; i < bytes.length; i++) {
+            bytes[i] = (byte) text.charAt(i);
+        }
+        return bytes;
+    }
+
+    /** The second pass: a method reference whose owner and name are one intercepted call's. */
+    private boolean refersToACall(byte[] bytes) {
+        ClassBytes pool;
+        try {
+            pool = new ClassBytes(bytes);
+        } catch (RuntimeException unexpected) {
+            return true;
+        }
+        for (int i = 1; i < pool.poolCount(); i++) {
+            int tag = pool.tag(i);
+            if (tag != 10 && tag != 11) { // Methodref, InterfaceMethodref
+                continue;
+            }
+            int owner = pool.ref(pool.ref(i, 0), 0);
+            int name = pool.ref(pool.ref(i, 1), 0);
+            for (int c = 0; c < callOwners.length; c++) {
+                if (pool.utf8Matches(owner, callOwners[c], false) && pool.utf8Matches(name, callNames[c], callPrefix[c])) {
+                    return true;
+                }
             }
         }
         return false;

@@ -45,6 +45,15 @@ class ConstantPoolScanTest {
         final String text = "allocateDirect";
     }
 
+    /** Names the owner (a call of {@code wrap}) and the method (a string), but calls no allocation. */
+    static final class BothApart {
+        final String text = "allocateDirect";
+
+        ByteBuffer make() {
+            return ByteBuffer.wrap(new byte[text.length()]);
+        }
+    }
+
     private static byte[] bytes(Class<?> type) throws IOException {
         try (InputStream in = type.getResourceAsStream(type.getName().replaceFirst(".*\\.", "") + ".class")) {
             return in.readAllBytes();
@@ -56,6 +65,7 @@ class ConstantPoolScanTest {
         assertTrue(scan.mentionsACall(bytes(Allocates.class)));
         assertFalse(scan.mentionsACall(bytes(OnlyWraps.class)));
         assertFalse(scan.mentionsACall(bytes(OnlyTheName.class)));
+        assertFalse(scan.mentionsACall(bytes(BothApart.class)));
     }
 
     @Test
@@ -82,21 +92,22 @@ class ConstantPoolScanTest {
         assertTrue(counts[0] > 100 && counts[1] > 3, "classes without and with a call: " + counts[0] + ", " + counts[1]);
     }
 
+    /** Whether ASM's parse of the pool finds a method reference to one of the calls. */
     private static boolean viaAsm(byte[] bytes) {
         ClassReader reader = new ClassReader(bytes);
-        boolean owner = false;
-        boolean name = false;
+        char[] buffer = new char[reader.getMaxStringLength()];
         for (int item = 1; item < reader.getItemCount(); item++) {
             int offset = reader.getItem(item);
-            if (offset > 0 && bytes[offset - 1] == 1) {
-                int length = ((bytes[offset] & 0xFF) << 8) | (bytes[offset + 1] & 0xFF);
-                String text = new String(bytes, offset + 2, length, StandardCharsets.ISO_8859_1);
+            if (offset > 0 && (bytes[offset - 1] == 10 || bytes[offset - 1] == 11)) {
+                String owner = reader.readClass(offset, buffer);
+                String name = reader.readUTF8(reader.getItem(reader.readUnsignedShort(offset + 2)), buffer);
                 for (InterceptedCall call : CALLS) {
-                    owner |= text.equals(call.owner());
-                    name |= call.prefix() ? text.startsWith(call.namePrefix()) : text.equals(call.namePrefix());
+                    if (call.matches(owner, name)) {
+                        return true;
+                    }
                 }
             }
         }
-        return owner && name;
+        return false;
     }
 }
