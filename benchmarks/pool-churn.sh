@@ -14,7 +14,7 @@ OPS=${OPS:-30000}
 SLOTS=${SLOTS:-256}
 CONFIGS=${CONFIGS:-none system slab tlsf arena buddy}
 agent=${AGENT:-agent/target/alloc.jar}
-jar=benchmarks/target/benchmarks.jar
+jar=${JAR:-benchmarks/target/benchmarks.jar}
 out=$(mktemp)
 trap 'rm -f "$out"' EXIT
 

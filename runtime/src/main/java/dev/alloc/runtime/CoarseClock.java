@@ -1,31 +1,45 @@
 package dev.alloc.runtime;
 
 /**
- * Wall-clock milliseconds that cost one volatile read: a daemon thread refreshes them every
- * {@value #TICK_MILLIS} ms. Allocations stamp their address-table entry with it (the age of the
- * oldest live block per site comes from there) and the event throttles count windows with it;
- * {@code System.currentTimeMillis()} on every allocation would cost more than the rest of the
- * bookkeeping. Reads 0 until {@link #start} runs: blocks stamped 0 have no known age.
+ * Wall-clock milliseconds that cost one volatile read: a daemon thread refreshes the
+ * {@link #SYSTEM} clock every {@value #TICK_MILLIS} ms. Allocations stamp their address-table
+ * entry with it (the age of the oldest live block per site comes from there) and the event
+ * throttles count windows with it; {@code System.currentTimeMillis()} on every allocation would
+ * cost more than the rest of the bookkeeping. Reads 0 until {@link #start} runs: blocks stamped 0
+ * have no known age. Other instances never tick: tests set them ({@link #set}).
  */
 public final class CoarseClock {
     static final long TICK_MILLIS = 10;
-    private static volatile long nowMillis;
+    /** The clock of the running agent, the one {@link #start} ticks. */
+    static final CoarseClock SYSTEM = new CoarseClock();
     private static Thread ticker;
 
-    private CoarseClock() {
+    private volatile long nowMillis;
+
+    CoarseClock() {
     }
 
-    /** The time of the last tick, or 0 while the clock is not running. */
+    /** The {@link #SYSTEM} clock's last tick, or 0 while it is not running. */
     public static long millis() {
+        return SYSTEM.nowMillis;
+    }
+
+    /** This clock's time. */
+    long now() {
         return nowMillis;
     }
 
-    /** Starts the ticking thread once; later calls do nothing. */
+    /** Sets a clock that does not tick. */
+    void set(long millis) {
+        nowMillis = millis;
+    }
+
+    /** Starts the {@link #SYSTEM} clock's ticking thread once; later calls do nothing. */
     public static synchronized void start() {
         if (ticker != null) {
             return;
         }
-        nowMillis = System.currentTimeMillis();
+        SYSTEM.nowMillis = System.currentTimeMillis();
         ticker = new Thread(new Runnable() {
             @Override
             public void run() {
@@ -36,7 +50,7 @@ public final class CoarseClock {
                     } catch (InterruptedException e) {
                         return;
                     }
-                    nowMillis = System.currentTimeMillis();
+                    SYSTEM.nowMillis = System.currentTimeMillis();
                 }
             }
         }, "alloc-clock");

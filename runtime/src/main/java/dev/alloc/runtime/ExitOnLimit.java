@@ -25,7 +25,7 @@ final class ExitOnLimit {
     }
 
     /** Does not return: the JVM exits (only a JVM that outlives its own halt lets a waiting thread go on). */
-    static void exit(OffHeapLimitExceededError error, String reportTarget, Limiter limiter, SiteRegistry sites) {
+    static void exit(OffHeapLimitExceededError error, String reportTarget, Accounting core) {
         synchronized (ExitOnLimit.class) {
             if (exiting) {
                 awaitHalt(GRACE_MILLIS + 1000);
@@ -34,7 +34,7 @@ final class ExitOnLimit {
             exiting = true;
         }
         Log.warn("policy=exit: " + error.getMessage() + "; exiting with status " + STATUS);
-        ExitReport.writeTo(reportTarget != null ? reportTarget : "stderr", limiter, sites);
+        ExitReport.writeTo(reportTarget != null ? reportTarget : "stderr", core);
         Thread watchdog = new Thread(new Runnable() {
             @Override
             public void run() {

@@ -23,8 +23,15 @@ public final class ExitReport {
     private ExitReport() {
     }
 
-    /** Writes the report for the current counters to {@code out}. */
-    public static void write(PrintWriter out, Limiter limiter, SiteRegistry sites) {
+    /** Writes the report of the installed accounting's current counters to {@code out}. */
+    public static void write(PrintWriter out) {
+        write(out, OffHeap.core());
+    }
+
+    /** Writes the report for {@code core}'s current counters to {@code out}. */
+    static void write(PrintWriter out, Accounting core) {
+        Limiter limiter = core.limiter;
+        SiteRegistry sites = core.sites;
         List<SiteTable.Row> rows = SiteTable.snapshot(sites, -1);
         out.println("alloc: off-heap memory by call site, largest live first (what is live at exit is the leak list)");
         out.println(SiteColumn.header(COLUMNS));
@@ -48,7 +55,7 @@ public final class ExitReport {
         for (String budget : sites.budgets().describe(limiter)) {
             out.println("alloc: " + budget);
         }
-        String pool = RawMemory.summary();
+        String pool = core.memory.summary();
         if (pool != null) {
             out.println(pool);
         }
@@ -56,7 +63,7 @@ public final class ExitReport {
     }
 
     /** Writes the report to {@code stderr} or to the file named by {@code target}, once per JVM. */
-    static void writeTo(String target, Limiter limiter, SiteRegistry sites) {
+    static void writeTo(String target, Accounting core) {
         synchronized (ExitReport.class) {
             if (written) {
                 return; // policy=exit wrote it already; the shutdown hook must not repeat it
@@ -68,7 +75,7 @@ public final class ExitReport {
             if (refused != null) {
                 Log.warn(refused + "; the report goes to standard error instead");
             }
-            write(new PrintWriter(new OutputStreamWriter(System.err, StandardCharsets.UTF_8)), limiter, sites);
+            write(new PrintWriter(new OutputStreamWriter(System.err, StandardCharsets.UTF_8)), core);
             return;
         }
         Path file = Paths.get(target).toAbsolutePath();
@@ -76,7 +83,7 @@ public final class ExitReport {
         try {
             written = SafeFiles.createNextTo(file);
             try (Writer out = Files.newBufferedWriter(written, StandardCharsets.UTF_8)) {
-                write(new PrintWriter(out), limiter, sites);
+                write(new PrintWriter(out), core);
             }
             SafeFiles.moveIntoPlace(written, file);
             written = null;

@@ -48,6 +48,9 @@ public final class FlightEvents {
         void startRecording(String target, String jfcText);
     }
 
+    /** The accounting's events as Flight Recorder events (when the JFR side is plugged in). */
+    static final AccountingEvents EVENTS = new RecorderEvents();
+
     private FlightEvents() {
     }
 
@@ -105,6 +108,11 @@ public final class FlightEvents {
             Log.warn("Flight Recorder events are off: " + e);
             return false;
         }
+    }
+
+    /** Whether the JFR side is plugged in. */
+    static boolean active() {
+        return sink != null;
     }
 
     /** Sets the smallest sizes that become events; {@code Long.MAX_VALUE} for none. */
@@ -204,10 +212,5 @@ public final class FlightEvents {
             failed = true;
             Log.warn("a Flight Recorder event failed, later events may be missing: " + e);
         }
-    }
-
-    /** Whether the JFR side is plugged in (so a warning needs a site for its event). */
-    static boolean active() {
-        return sink != null;
     }
 }

@@ -98,8 +98,9 @@ public final class JdkHooks {
     /** Right after an {@code Unmapper} has unmapped its region (Cleaner, {@code invokeCleaner}, arena close). */
     public static void unmapped(long address) {
         try {
-            long info = OffHeap.forget(address);
-            OffHeap.released(address, info, JdkThreads.isCleanerThread(Thread.currentThread())
+            Accounting core = OffHeap.core();
+            long info = core.forget(address);
+            core.released(address, info, JdkThreads.isCleanerThread(Thread.currentThread())
                     ? SiteRegistry.FREED_BY_GC : SiteRegistry.FREED_EXPLICITLY);
         } catch (Throwable bug) {
             HookFailures.report(bug);

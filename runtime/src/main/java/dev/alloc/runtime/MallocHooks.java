@@ -11,9 +11,11 @@ package dev.alloc.runtime;
  * with pointers passed here as plain addresses. A {@code before} reserves (and may throw the
  * limit error, so libc is never called over the limit); its {@code after} records the block,
  * or gives the reservation back when libc failed. Frees take the block out of the table before
- * libc frees it and release it afterwards, as {@link OffHeap#free} does.
+ * libc frees it and release it afterwards, as {@link Accounting#free} does.
  *
- * <p>The token is a site id, or {@link OffHeap#UNTRACKED} (the call passes through uncounted:
+ * <p>Each hook reads the installed {@link Accounting} once ({@link OffHeap#core()}).
+ *
+ * <p>The token is a site id, or {@link Accounting#UNTRACKED} (the call passes through uncounted:
  * agent code, size 0, or a block the agent never saw). For a free it is the block's info.
  */
 public final class MallocHooks {
@@ -21,51 +23,51 @@ public final class MallocHooks {
     }
 
     public static long beforeMalloc(long size) {
-        return OffHeap.reserve(Kind.MALLOC, size);
+        return OffHeap.core().reserve(Kind.MALLOC, size);
     }
 
     public static void afterMalloc(Throwable thrown, long address, long token, long size) {
-        OffHeap.commit(token, Kind.MALLOC, thrown == null ? address : 0, size);
+        OffHeap.core().commit(token, Kind.MALLOC, thrown == null ? address : 0, size);
         allocated(token, size, address);
     }
 
     public static long beforeCalloc(long count, long size) {
         long bytes = count * size;
         if (count < 0 || size < 0 || Math.multiplyHigh(count, size) != 0 || bytes < 0) {
-            return OffHeap.UNTRACKED; // libc refuses the overflow itself
+            return Accounting.UNTRACKED; // libc refuses the overflow itself
         }
-        return OffHeap.reserve(Kind.MALLOC, bytes);
+        return OffHeap.core().reserve(Kind.MALLOC, bytes);
     }
 
     public static void afterCalloc(Throwable thrown, long address, long token, long count, long size) {
-        OffHeap.commit(token, Kind.MALLOC, thrown == null ? address : 0, count * size);
+        OffHeap.core().commit(token, Kind.MALLOC, thrown == null ? address : 0, count * size);
         allocated(token, count * size, address);
     }
 
     public static long beforeAlignedAlloc(long alignment, long size) {
-        return OffHeap.reserve(Kind.MALLOC, size);
+        return OffHeap.core().reserve(Kind.MALLOC, size);
     }
 
     public static void afterAlignedAlloc(Throwable thrown, long address, long token, long alignment, long size) {
-        OffHeap.commit(token, Kind.MALLOC, thrown == null ? address : 0, size);
+        OffHeap.core().commit(token, Kind.MALLOC, thrown == null ? address : 0, size);
         allocated(token, size, address);
     }
 
     public static long beforePosixMemalign(long pointerOut, long alignment, long size) {
-        return OffHeap.reserve(Kind.MALLOC, size);
+        return OffHeap.core().reserve(Kind.MALLOC, size);
     }
 
     /** {@code posix_memalign} returns 0 and writes the block's address to {@code *pointerOut}. */
     public static void afterPosixMemalign(Throwable thrown, int result, long token, long pointerOut, long alignment,
                                           long size) {
-        boolean allocated = thrown == null && result == 0 && token != OffHeap.UNTRACKED;
+        boolean allocated = thrown == null && result == 0 && token != Accounting.UNTRACKED;
         long address = allocated ? SystemMemory.getLong(pointerOut) : 0;
-        OffHeap.commit(token, Kind.MALLOC, address, size);
+        OffHeap.core().commit(token, Kind.MALLOC, address, size);
         allocated(token, size, address);
     }
 
     public static long beforeFree(long address) {
-        return OffHeap.forget(address);
+        return OffHeap.core().forget(address);
     }
 
     /**
@@ -75,22 +77,23 @@ public final class MallocHooks {
      * the wrapped {@code free} gives it back to the pool instead ({@link #freeToPool}).
      */
     public static boolean isPoolMemory(long address) {
-        return RawMemory.ownedByPool(address);
+        return OffHeap.core().memory.ownedByPool(address);
     }
 
     /** {@code free()} of pool memory: the block goes back to the pool, counted as freed explicitly. */
     public static void freeToPool(long address) {
-        OffHeap.free(address, SiteRegistry.FREED_EXPLICITLY);
+        OffHeap.core().free(address, SiteRegistry.FREED_EXPLICITLY);
     }
 
     public static void afterFree(Throwable thrown, long info, long address) {
+        Accounting core = OffHeap.core();
         if (thrown != null) {
             if (info != BlockInfo.MISSING) {
-                OffHeap.restore(address, info);
+                core.restore(address, info);
             }
             return;
         }
-        OffHeap.released(address, info, SiteRegistry.FREED_EXPLICITLY);
+        core.released(address, info, SiteRegistry.FREED_EXPLICITLY);
     }
 
     /**
@@ -100,37 +103,38 @@ public final class MallocHooks {
      */
     public static long beforeRealloc(long address, long size) {
         if (size != 0 && !BlockInfo.trackable(size)) {
-            return OffHeap.UNTRACKED;
+            return Accounting.UNTRACKED;
         }
+        Accounting core = OffHeap.core();
         SiteContext context = SiteContext.current();
         if (address == 0) {
             context.reallocating = BlockInfo.MISSING;
-            return OffHeap.reserve(Kind.MALLOC, size);
+            return core.reserve(Kind.MALLOC, size);
         }
-        long info = OffHeap.forget(address);
+        long info = core.forget(address);
         if (info == BlockInfo.MISSING) {
-            return OffHeap.UNTRACKED;
+            return Accounting.UNTRACKED;
         }
         try {
-            int site = OffHeap.reserveResize(info, size);
+            int site = core.reserveResize(info, size);
             context.reallocating = info;
             return site;
         } catch (Throwable overLimit) {
-            OffHeap.restore(address, info);
+            core.restore(address, info);
             throw overLimit;
         }
     }
 
     /** On failure (NULL for a size above 0) the old block is untouched; {@code realloc(p, 0)} frees it. */
     public static void afterRealloc(Throwable thrown, long moved, long token, long address, long size) {
-        if (token == OffHeap.UNTRACKED) {
+        if (token == Accounting.UNTRACKED) {
             return;
         }
         long info = SiteContext.current().reallocating;
         if (info == BlockInfo.MISSING) {
-            OffHeap.commit(token, Kind.MALLOC, thrown == null ? moved : 0, size);
+            OffHeap.core().commit(token, Kind.MALLOC, thrown == null ? moved : 0, size);
         } else {
-            OffHeap.commitResize(address, info, size, (int) token, moved, thrown != null || moved == 0 && size > 0);
+            OffHeap.core().commitResize(address, info, size, (int) token, moved, thrown != null || moved == 0 && size > 0);
         }
         allocated(token, size, thrown == null ? moved : 0);
     }
@@ -141,7 +145,7 @@ public final class MallocHooks {
      */
     private static void allocated(long token, long size, long address) {
         FlightEvents.Sink events;
-        if (token != OffHeap.UNTRACKED && address != 0 && size >= FlightEvents.allocationMinSize()
+        if (token != Accounting.UNTRACKED && address != 0 && size >= FlightEvents.allocationMinSize()
                 && (events = FlightEvents.sink()) != null) {
             events.allocated(size, address);
         }

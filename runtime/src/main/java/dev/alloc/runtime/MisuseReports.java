@@ -13,10 +13,12 @@ import java.util.concurrent.atomic.AtomicLongArray;
  */
 final class MisuseReports implements MisuseListener {
     private final SiteRegistry sites;
+    private final String strategy;
     private final AtomicLongArray counts = new AtomicLongArray(Misuse.values().length);
 
-    MisuseReports(SiteRegistry sites) {
+    MisuseReports(SiteRegistry sites, String strategy) {
         this.sites = sites;
+        this.strategy = strategy;
     }
 
     @Override
@@ -27,7 +29,7 @@ final class MisuseReports implements MisuseListener {
         try {
             String calledFrom = context.site != 0 ? sites.name(context.site) : null;
             FlightEvents.poolMisuse(address, misuse == Misuse.ALREADY_FREE ? "double free" : "interior free",
-                    RawMemory.strategy(), calledFrom);
+                    strategy, calledFrom);
             if (!first) {
                 return;
             }

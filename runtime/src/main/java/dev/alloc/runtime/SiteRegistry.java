@@ -67,6 +67,8 @@ public final class SiteRegistry {
     /** Each site's budget ({@link Budgets#NONE} outside every prefix), resolved when it is interned. */
     private volatile int[] budgetLimits = newBudgetLimits(CHUNK_SITES);
     private Budgets budgets = Budgets.EMPTY;
+    /** Whether any site can have a budget; set once, at install, before any hook counts (like the budgets). */
+    private boolean anyBudget;
     private volatile long[][] chunks = {new long[CHUNK_SITES * STRIPES * STRIDE]};
     private volatile int count = 1;
 
@@ -83,6 +85,7 @@ public final class SiteRegistry {
     /** Sets the budgets by package prefix; every site gets its own (called once, at install). */
     public synchronized void setBudgets(Budgets newBudgets) {
         budgets = newBudgets;
+        anyBudget = newBudgets.count() > 0;
         for (int id = 1; id < count; id++) {
             budgetLimits[id] = newBudgets.limitOf(names[id]);
         }
@@ -94,6 +97,9 @@ public final class SiteRegistry {
 
     /** The limit id of a site's budget, or {@link Budgets#NONE}: one array read, for the hot path. */
     public int budget(int site) {
+        if (!anyBudget) {
+            return Budgets.NONE; // the common case: no budget option, no array read
+        }
         int[] limits = budgetLimits;
         return site < limits.length ? limits[site] : Budgets.NONE;
     }

@@ -2,6 +2,12 @@
  * The alloc runtime: loaded by the bootstrap class loader, so that code woven into the JDK can
  * call it; it depends on nothing but the JDK.
  *
+ * <p>The accounting is one object, {@link dev.alloc.runtime.Accounting}, built from the
+ * {@link dev.alloc.runtime.Settings}: limiter, address table, site registry, raw memory, event
+ * sink and clock. The hooks woven into the JDK reach it through one static reference, held by
+ * {@link dev.alloc.runtime.OffHeap}; listeners built with it (limit warnings, pool misuse
+ * reports) are handed what they need instead of reading static state.
+ *
  * <h2>Accounting invariants</h2>
  * <ul>
  *   <li>Every reservation has exactly one release: a block is reserved before its memory is

@@ -147,4 +147,18 @@ class AddressTableTest {
             Thread.currentThread().interrupt();
         }
     }
+
+    @Test
+    void keepsEachBlocksTimeTo100MillisecondsAndNoTimeAsNone() {
+        AddressTable table = new AddressTable();
+        long later = System.currentTimeMillis() + 1_999_993;
+        table.put(0x7f00_0000_1000L, BlockInfo.pack(4_099, Kind.DIRECT, 3), later);
+        table.put(0x7f00_0000_2000L, BlockInfo.pack(77, Kind.UNSAFE, 4), 0L);
+        long[] seen = new long[2];
+        table.forEach((address, info, time) -> seen[address == 0x7f00_0000_1000L ? 0 : 1] = time);
+        assertTrue(seen[0] <= later && seen[0] > later - 100, later + " kept as " + seen[0]);
+        assertEquals(0L, seen[1]);
+        assertEquals(0, AddressTable.stamp(0L));
+        assertEquals(AddressTable.millis(AddressTable.stamp(later)), seen[0]);
+    }
 }

@@ -74,7 +74,7 @@ class LimiterTest {
     void theWarningListenerGetsTheLimitTheReservationWasCheckedAgainst() throws Exception {
         Limiter limiter = new Limiter();
         AtomicReference<String> wrong = new AtomicReference<>();
-        LimitWarnings logOnce = new LimitWarnings();
+        LimitWarnings logOnce = new LimitWarnings(new SiteRegistry(), FlightEvents.EVENTS);
         limiter.setWarningListener((which, used, limit) -> {
             if (limit <= 0) {
                 wrong.compareAndSet(null, "limit " + limit + " at used " + used);
@@ -103,6 +103,6 @@ class LimiterTest {
 
     @Test
     void theWarningLogDoesNotDivideByANoLimit() {
-        new LimitWarnings().crossed(Kind.DIRECT, 1_999_993, 0);
+        new LimitWarnings(new SiteRegistry(), FlightEvents.EVENTS).crossed(Kind.DIRECT, 1_999_993, 0);
     }
 }

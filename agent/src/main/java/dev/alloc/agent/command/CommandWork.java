@@ -43,7 +43,7 @@ final class CommandWork {
                 return limit(Long.parseLong(request.value));
             case "report":
                 StringWriter text = new StringWriter();
-                ExitReport.write(new PrintWriter(text), OffHeap.limiter(), OffHeap.sites());
+                ExitReport.write(new PrintWriter(text));
                 return text.toString();
             default:
                 return Commands.ERROR + "this agent has no command '" + request.name + "' (is it older than the command line?)";

@@ -13,9 +13,12 @@ import sun.misc.Unsafe;
  * blocks are direct buffers (freed with {@code invokeCleaner}) or {@code Unsafe} blocks
  * (reallocated too), of 1 B to 512 KiB, log-uniform; every byte is written and checked. Then
  * everything is freed and, 2 s later, RSS is read again. Prints one line: wall and CPU time of
- * the churn, peak live bytes, and RSS (from /proc/self/status) above the RSS before the churn:
- * that baseline is read 1.5 s after the warm-up freed everything (so a pool has given its
- * pages back, as it does about a second after a free), and the peak is reset there.
+ * the churn, peak live bytes, and RSS (from /proc/self/status) above the RSS before the churn.
+ * The churn runs twice, with other seeds the first time: that warm-up compiles the paths and
+ * grows the JVM's own memory (compiler arenas, code) first, so that the measured round's time
+ * and RSS are the allocator's; the baseline is read 2.5 s after the warm-up freed everything
+ * (so a pool has given its pages back, as it does within two seconds of a free), and the peak
+ * is reset there.
  *
  * <pre>PoolMixedChurn OPERATIONS [SLOTS]</pre> (256 slots per thread by default: about 16 MiB live).
  */
@@ -34,9 +37,9 @@ public final class PoolMixedChurn {
         Field field = Unsafe.class.getDeclaredField("theUnsafe");
         field.setAccessible(true);
         unsafe = (Unsafe) field.get(null);
-        new Worker(1, 2000).run(); // loads and compiles the paths
+        churn(7, operations); // the warm-up: loads and compiles the paths, grows the JVM's own memory
         System.gc();
-        Thread.sleep(1500);
+        Thread.sleep(2500);
         LIVE.set(0);
         PEAK_LIVE.set(0);
         long baseline = PoolRssChurn.status("VmRSS");
@@ -45,15 +48,7 @@ public final class PoolMixedChurn {
                 (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
         long cpu0 = os.getProcessCpuTime();
         long wall0 = System.nanoTime();
-        Thread[] threads = new Thread[2];
-        for (int t = 0; t < threads.length; t++) {
-            Worker worker = new Worker(42 + t, operations);
-            threads[t] = new Thread(worker::run, "churn-" + t);
-            threads[t].start();
-        }
-        for (Thread thread : threads) {
-            thread.join();
-        }
+        churn(42, operations);
         long wall = System.nanoTime() - wall0;
         long cpu = os.getProcessCpuTime() - cpu0;
         long peakRss = PoolRssChurn.status("VmHWM") - baseline;
@@ -62,6 +57,19 @@ public final class PoolMixedChurn {
         System.out.printf("RESULT wallMs=%d cpuMs=%d peakLive=%d peakRss=%d afterRss=%d peakPerLive=%.3f afterPerPeak=%.3f%n",
                 wall / 1_000_000, cpu / 1_000_000, PEAK_LIVE.get(), peakRss, afterRss,
                 (double) peakRss / PEAK_LIVE.get(), (double) afterRss / peakRss);
+    }
+
+    /** Two threads, each a {@link Worker} of {@code operations}, seeds {@code seed} and {@code seed + 1}; returns when both are done. */
+    private static void churn(long seed, int operations) throws InterruptedException {
+        Thread[] threads = new Thread[2];
+        for (int t = 0; t < threads.length; t++) {
+            Worker worker = new Worker(seed + t, operations);
+            threads[t] = new Thread(worker::run, "churn-" + t);
+            threads[t].start();
+        }
+        for (Thread thread : threads) {
+            thread.join();
+        }
     }
 
     private static final class Worker implements Runnable {

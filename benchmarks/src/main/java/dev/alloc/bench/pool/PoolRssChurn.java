@@ -14,13 +14,16 @@ import sun.misc.Unsafe;
  * The workload of the RSS experiment (issue 5), run in a JVM of its own with or without the
  * agent's pool: two threads replace random direct buffers of 4 KiB to 1 MiB in a fixed set of
  * slots (about {@code liveMiB} live) for {@code seconds}, freeing with {@code invokeCleaner};
- * then everything is freed, and RSS is read 2 s later. Prints one line of figures, RSS taken from /proc/self/status and
+ * then everything is freed, and RSS is read 2 s later. Live bytes: the mean of samples every
+ * 50 ms, and the exact peak. Prints one line of figures, RSS taken from /proc/self/status and
  * counted above the RSS before the churn (the JVM itself: heap pre-touched, classes loaded).
  */
 public final class PoolRssChurn {
     private static final int MIN = 4 << 10;
     private static final int MAX = 1 << 20;
     private static final AtomicLong LIVE = new AtomicLong();
+    /** The highest live byte count, exact (raised after every allocation). */
+    private static final AtomicLong PEAK_LIVE = new AtomicLong();
     private static Unsafe unsafe;
 
     public static void main(String[] args) throws Exception {
@@ -34,6 +37,7 @@ public final class PoolRssChurn {
         warmUp();
         long baseline = status("VmRSS");
         resetPeak();
+        PEAK_LIVE.set(LIVE.get());
         long deadline = System.nanoTime() + seconds * 1_000_000_000L;
         Thread[] threads = new Thread[2];
         long[] samples = new long[2]; // sum of live bytes sampled, count
@@ -44,15 +48,14 @@ public final class PoolRssChurn {
             threads[t] = new Thread(() -> churn(buffers, first, end, seed, deadline), "churn-" + t);
             threads[t].start();
         }
-        long maxLive = 0;
         while (threads[0].isAlive() || threads[1].isAlive()) {
             Thread.sleep(50);
             long live = LIVE.get();
-            maxLive = Math.max(maxLive, live);
             samples[0] += live;
             samples[1]++;
         }
         long peak = status("VmHWM") - baseline;
+        long maxLive = PEAK_LIVE.get();
         long meanLive = samples[0] / Math.max(1, samples[1]);
         for (int i = 0; i < buffers.length; i++) {
             if (buffers[i] != null) {
@@ -83,7 +86,7 @@ public final class PoolRssChurn {
     private static ByteBuffer allocate(Random random) {
         int size = MIN + random.nextInt(MAX - MIN + 1);
         ByteBuffer buffer = ByteBuffer.allocateDirect(size); // zeroed by the JDK: every page touched
-        LIVE.addAndGet(size);
+        PEAK_LIVE.accumulateAndGet(LIVE.addAndGet(size), Math::max);
         return buffer;
     }
 

@@ -94,8 +94,8 @@ public final class ArenaAllocator extends RegionAllocator<SlabHeap.ChunkPages> {
     }
 
     @Override
-    long claimFree(int chunk, long address, long bytes) {
-        return arenas[region.owner(chunk)].claimFree(chunk, address, bytes) ? bytes : 0;
+    boolean claimFreeIn(int chunk, long from, long minBytes, long[] out) {
+        return arenas[region.owner(chunk)].claimFreeIn(chunk, from, minBytes, out);
     }
 
     @Override
@@ -107,6 +107,13 @@ public final class ArenaAllocator extends RegionAllocator<SlabHeap.ChunkPages> {
     void trimStrategy() {
         for (SlabHeap arena : arenas) {
             arena.trim();
+        }
+    }
+
+    @Override
+    void retireIdle(long cutoff) {
+        for (SlabHeap arena : arenas) {
+            arena.retireIdle(cutoff);
         }
     }
 }

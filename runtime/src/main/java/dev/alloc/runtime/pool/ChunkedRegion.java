@@ -1,5 +1,8 @@
 package dev.alloc.runtime.pool;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+
 /**
  * The memory under a pool: up to {@code chunkCount} chunks of {@code chunkBytes} each, taken
  * from a {@link RegionSource} when an allocator needs one and given back when it empties. No
@@ -22,9 +25,12 @@ package dev.alloc.runtime.pool;
  *   <li>Where the source's reserve is a system call (malloc, JDK 17–21), an allocating thread
  *       reserves the next chunk ahead, outside every lock ({@link #prepareChunk}), so that an
  *       owner growing under its lock takes a prepared slot instead.</li>
- *   <li>Freed page runs of at least {@link #DROP_MIN_BYTES} are noted ({@link #noteDirty}) and
- *       dropped later the same way, by the background thread, after the owner claimed them
- *       back from its free lists so that nobody can be handed them meanwhile.</li>
+ *   <li>A chunk in which memory was freed is marked dirty ({@link #noteDirty}) with the time of
+ *       the first free since it was last swept. Once that time is the decay time old, the
+ *       background thread takes the mark ({@link #takeDirty}) and drops the pages of every free
+ *       run of at least {@link #DROP_MIN_BYTES} in the chunk, each claimed back from the
+ *       owner's free lists meanwhile so that nobody can be handed it. So whatever stays free
+ *       goes back, however it was freed or merged, and a free only writes one mark.</li>
  *   <li>{@code meta[i]} is the owning allocator's bookkeeping for chunk {@code i}, written
  *       before the index that lists the chunk is published (a volatile write), so any thread
  *       that finds a chunk through the index also sees its base, owner and meta.</li>
@@ -40,12 +46,12 @@ final class ChunkedRegion<M> {
     static final int PAGE_SHIFT = 12;
     static final long PAGE_SIZE = 1L << PAGE_SHIFT;
     /**
-     * Freed blocks at least this big give their pages back at once, as glibc's mapped blocks do
-     * (its default mmap threshold): resident memory then follows live memory, and the smaller
-     * blocks, freed and reused most often, never pay for a system call and a page fault.
+     * Free runs at least this big give their pages back once they have stayed free for the
+     * decay time: resident memory then follows live memory, and smaller holes between live
+     * blocks, which would cost a system call for a few pages, stay resident until reused.
      */
-    static final long DROP_MIN_BYTES = 128 << 10;
-    private static final int DIRTY_RUNS = 4096;
+    static final long DROP_MIN_BYTES = 64 << 10;
+    private static final VarHandle SINCE = MethodHandles.arrayElementVarHandle(long[].class);
 
     /** The committed chunks sorted by base; never mutated once published. */
     private static final class Index {
@@ -73,10 +79,8 @@ final class ChunkedRegion<M> {
     /** Slots holding memory reserved ahead, outside every lock, for the next commit (sources whose reserve is a system call). */
     private final boolean[] prepared;
     private volatile int preparedCount;
-    /** Noted dirty runs, a ring: start, bytes and time of each; guarded by its own monitor. */
-    private final long[] dirtyRuns = new long[3 * DIRTY_RUNS];
-    private int dirtyHead;
-    private int dirtyCount;
+    /** Per chunk slot: when memory was first freed in it since it was last swept (System.nanoTime, never 0), 0 if clean. */
+    private final long[] dirtySince;
     private volatile Index index = Index.EMPTY;
     private int spare = -1;
     private boolean closed;
@@ -97,6 +101,7 @@ final class ChunkedRegion<M> {
         meta = new Object[(int) count];
         live = new LiveBlocks[(int) count];
         detachedSince = new long[(int) count];
+        dirtySince = new long[(int) count];
         prepared = new boolean[(int) count];
     }
 
@@ -129,42 +134,41 @@ final class ChunkedRegion<M> {
     }
 
     /**
-     * Notes freed memory whose pages should go back to the operating system once it has stayed
-     * free for a while: blocks of at least {@link #DROP_MIN_BYTES}, and the page runs of retired
-     * slabs. Called under the owner's lock; a full ring forgets its oldest note (those pages then
-     * wait for their chunk to empty).
+     * Marks {@code chunk} dirty: memory was freed in it now (its owner calls this under its
+     * lock, on every free that leaves a run its sweep would drop). One volatile read when the
+     * chunk is dirty already.
      */
-    void noteDirty(long address, long bytes) {
+    void noteDirty(int chunk) {
+        if ((long) SINCE.getVolatile(dirtySince, chunk) == 0) {
+            noteDirtySince(chunk, Math.max(1, System.nanoTime()));
+        }
+    }
+
+    /** Marks {@code chunk} dirty since {@code time} (System.nanoTime, not 0), or since earlier if it already was. */
+    void noteDirtySince(int chunk, long time) {
         if (!source.canDropPages()) {
             return;
         }
-        long now = System.nanoTime();
-        synchronized (dirtyRuns) {
-            int slot = (dirtyHead + dirtyCount) % DIRTY_RUNS;
-            if (dirtyCount == DIRTY_RUNS) {
-                dirtyHead = (dirtyHead + 1) % DIRTY_RUNS;
-            } else {
-                dirtyCount++;
+        while (true) {
+            long since = (long) SINCE.getVolatile(dirtySince, chunk);
+            if (since != 0 && since - time <= 0 || SINCE.compareAndSet(dirtySince, chunk, since, time)) {
+                return;
             }
-            dirtyRuns[3 * slot] = address;
-            dirtyRuns[3 * slot + 1] = bytes;
-            dirtyRuns[3 * slot + 2] = now;
         }
     }
 
     /**
-     * Takes the oldest noted runs noted at or before {@code cutoff} (System.nanoTime), up to
-     * {@code out.length / 2}, as start and length pairs: how many.
+     * Takes the marks of committed chunks dirty since {@code cutoff} (System.nanoTime) or
+     * before, leaving them clean: those chunks, into {@code out}; how many. A free racing with
+     * this either lands before the sweep that follows or marks the chunk again.
      */
-    int takeDirty(long cutoff, long[] out) {
+    int takeDirty(long cutoff, int[] out) {
         int taken = 0;
-        synchronized (dirtyRuns) {
-            while (dirtyCount > 0 && taken < out.length / 2 && dirtyRuns[3 * dirtyHead + 2] - cutoff <= 0) {
-                out[2 * taken] = dirtyRuns[3 * dirtyHead];
-                out[2 * taken + 1] = dirtyRuns[3 * dirtyHead + 1];
-                taken++;
-                dirtyHead = (dirtyHead + 1) % DIRTY_RUNS;
-                dirtyCount--;
+        for (int chunk : index.chunks) {
+            long since = (long) SINCE.getVolatile(dirtySince, chunk);
+            if (since != 0 && since - cutoff <= 0 && taken < out.length
+                    && SINCE.compareAndSet(dirtySince, chunk, since, 0L)) {
+                out[taken++] = chunk;
             }
         }
         return taken;

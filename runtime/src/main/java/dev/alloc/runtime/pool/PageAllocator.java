@@ -63,6 +63,21 @@ final class PageAllocator {
         return count;
     }
 
+    /**
+     * The first run of at least {@code minPages} free pages at or after {@code page}, as
+     * {@code start << 32 | length} (the whole free run from there), or -1 if there is none.
+     */
+    long freeRunFrom(int page, int minPages) {
+        for (int start = page < pages ? nextClear(page) : -1; start >= 0; ) {
+            int end = nextSet(start);
+            if (end - start >= Math.max(1, minPages)) {
+                return (long) start << 32 | (end - start);
+            }
+            start = end < pages ? nextClear(end) : -1;
+        }
+        return -1;
+    }
+
     boolean isUsed(int page) {
         return (used[page >>> 6] & (1L << page)) != 0;
     }

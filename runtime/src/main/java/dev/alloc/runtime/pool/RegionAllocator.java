@@ -104,16 +104,25 @@ abstract class RegionAllocator<M> implements NativeAllocator, ThreadCache.BlockS
     abstract long misuseAt(int chunk, long address);
 
     /**
-     * Takes a noted dirty run out of use if it is still free (see {@link ChunkedRegion#noteDirty}):
-     * the bytes from {@code address} whose pages may now be dropped, 0 if none. Strategies that
-     * cannot tell keep the pages until the chunk empties.
+     * Takes the first free run of at least {@code minBytes} in {@code chunk} at or after
+     * {@code from} out of use, so that its pages can be dropped outside every lock: its start
+     * and length in {@code out} (a length of 0: none yet, walk on from {@code out[0]}); false
+     * when there is none. Strategies that cannot tell keep the pages until the chunk empties.
      */
-    long claimFree(int chunk, long address, long bytes) {
-        return 0;
+    boolean claimFreeIn(int chunk, long from, long minBytes, long[] out) {
+        return false;
     }
 
-    /** Puts back a run {@link #claimFree} took. */
+    /** Puts back a run {@link #claimFreeIn} took. */
     void unclaim(int chunk, long address) {
+    }
+
+    /**
+     * Returns strategy-level caches of free memory (e.g. the free slab a size class keeps) idle
+     * since {@code cutoff} or before, marking their chunks dirty since then, so that the sweep
+     * that follows drops them. Strategies without such caches keep none.
+     */
+    void retireIdle(long cutoff) {
     }
 
     /** Returns entirely free strategy-level caches (e.g. spare slabs), so that empty chunks can go back. */
@@ -382,26 +391,29 @@ abstract class RegionAllocator<M> implements NativeAllocator, ThreadCache.BlockS
 
     /**
      * The background thread's round ({@link PoolDecay}): flushes the caches of threads that
-     * ended, drops the pages of runs noted dirty at or before {@code cutoff} (System.nanoTime)
-     * that are still free, claiming each from the strategy first and putting it back after, and
-     * gives detached chunks back to the source. No strategy lock is held during a system call.
+     * ended, retires the strategy's idle free caches, and sweeps every chunk marked dirty at or
+     * before {@code cutoff} (System.nanoTime): each free run of at least
+     * {@link ChunkedRegion#DROP_MIN_BYTES} in it is claimed from the strategy, its pages dropped
+     * and put back. Then gives detached chunks back to the source. No strategy lock is held
+     * during a system call.
      */
     final void decay(long cutoff) {
         registry.flushDead();
-        long[] runs = new long[64];
-        int count;
-        do {
-            count = region.takeDirty(cutoff, runs);
-            for (int i = 0; i < count; i++) {
-                long address = runs[2 * i];
-                int chunk = region.chunkOf(address);
-                long claimed = chunk < 0 ? 0 : claimFree(chunk, address, runs[2 * i + 1]);
-                if (claimed > 0) {
-                    region.dropPages(address, claimed);
-                    unclaim(chunk, address);
+        retireIdle(cutoff);
+        int[] chunks = new int[(int) (region.reservedBytes() / region.chunkBytes())];
+        long[] run = new long[2];
+        int count = region.takeDirty(cutoff, chunks);
+        for (int i = 0; i < count; i++) {
+            int chunk = chunks[i];
+            long from = region.base(chunk);
+            while (claimFreeIn(chunk, from, ChunkedRegion.DROP_MIN_BYTES, run)) {
+                if (run[1] > 0) {
+                    region.dropPages(run[0], run[1]);
+                    unclaim(chunk, run[0]);
                 }
+                from = run[0] + run[1];
             }
-        } while (count == runs.length / 2);
+        }
         region.releaseDetached(cutoff);
     }
 

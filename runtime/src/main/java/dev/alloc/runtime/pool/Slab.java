@@ -29,6 +29,8 @@ final class Slab {
     private final long[] live;
     private int searchFrom;
     int freeSlots;
+    /** When the slab last became entirely free (System.nanoTime); meaningful only while it is. Under the class lock. */
+    long emptySince;
     Slab prev;
     Slab next;
 

@@ -57,8 +57,8 @@ public final class SlabAllocator extends RegionAllocator<SlabHeap.ChunkPages> {
     }
 
     @Override
-    long claimFree(int chunk, long address, long bytes) {
-        return heap.claimFree(chunk, address, bytes) ? bytes : 0;
+    boolean claimFreeIn(int chunk, long from, long minBytes, long[] out) {
+        return heap.claimFreeIn(chunk, from, minBytes, out);
     }
 
     @Override
@@ -69,5 +69,10 @@ public final class SlabAllocator extends RegionAllocator<SlabHeap.ChunkPages> {
     @Override
     void trimStrategy() {
         heap.trim();
+    }
+
+    @Override
+    void retireIdle(long cutoff) {
+        heap.retireIdle(cutoff);
     }
 }

@@ -20,7 +20,8 @@ package dev.alloc.runtime.pool;
  *   <li>{@code slabAtPage[p]} is set for exactly the pages of live slabs, and only changes under
  *       the page lock together with the page bitmap.</li>
  *   <li>A class keeps at most one entirely free slab (so one block allocated and freed in a
- *       loop does not cut and return a slab each time); {@link #trim} returns that one too.</li>
+ *       loop does not cut and return a slab each time); {@link #trim} returns that one too, and
+ *       so does {@link #retireIdle} once it has stayed free for the decay time.</li>
  *   <li>A chunk whose pages are all free is handed back to the region (which keeps one spare).</li>
  * </ul>
  *
@@ -228,8 +229,12 @@ final class SlabHeap {
         if (slab.freeSlots == 1) {
             push(list, slab);
         }
-        if (slab.freeSlots == slab.slots && (list.head != slab || slab.next != null)) {
-            retire(list, slab);
+        if (slab.freeSlots == slab.slots) {
+            if (list.head != slab || slab.next != null) {
+                retire(list, slab);
+            } else {
+                slab.emptySince = System.nanoTime();
+            }
         }
     }
 
@@ -275,6 +280,24 @@ final class SlabHeap {
         }
     }
 
+    /**
+     * Retires the entirely free slab each class keeps if it has been free since {@code cutoff}
+     * (System.nanoTime) or before, its chunk marked dirty since then, so that the sweep that
+     * follows drops its pages: the pages of small blocks freed for good go back about a second
+     * after their last free, like those of large blocks.
+     */
+    void retireIdle(long cutoff) {
+        for (SlabList list : classes) {
+            synchronized (list) {
+                Slab slab = list.head;
+                if (slab != null && slab.next == null && slab.freeSlots == slab.slots && slab.emptySince - cutoff <= 0) {
+                    retire(list, slab);
+                    region.noteDirtySince(region.chunkOf(slab.base), Math.max(1, slab.emptySince));
+                }
+            }
+        }
+    }
+
     private long freeRun(int chunk, ChunkPages meta, long offset) {
         int page = (int) (offset >>> ChunkedRegion.PAGE_SHIFT);
         synchronized (pageLock) {
@@ -286,32 +309,34 @@ final class SlabHeap {
                 return meta.pages.isUsed(page) ? Misuse.NOT_A_BLOCK_START.code() : Misuse.ALREADY_FREE.code();
             }
             long bytes = (long) meta.pages.free(page) << ChunkedRegion.PAGE_SHIFT;
-            if (bytes >= ChunkedRegion.DROP_MIN_BYTES) {
-                region.noteDirty(region.base(chunk) + offset, bytes);
-            }
+            region.noteDirty(chunk);
             releaseIfEmpty(chunk, meta);
             return bytes;
         }
     }
 
     /**
-     * Takes the free pages {@code [address, address + bytes)} of {@code chunk} out of use, if
-     * all are still free, so that the background thread can drop them outside the lock.
+     * Takes the first run of at least {@code minBytes} free pages of {@code chunk} at or after
+     * {@code from} out of use, so that the background thread can drop its pages outside the
+     * lock: its start and length in {@code out}; false if there is none.
      */
-    boolean claimFree(int chunk, long address, long bytes) {
+    boolean claimFreeIn(int chunk, long from, long minBytes, long[] out) {
         synchronized (pageLock) {
             ChunkPages meta = region.meta(chunk);
             if (meta == null) {
                 return false;
             }
-            boolean wasEmpty = meta.pages.isEmpty();
-            int page = (int) ((address - region.base(chunk)) >>> ChunkedRegion.PAGE_SHIFT);
-            if (!meta.pages.claim(page, (int) (bytes >>> ChunkedRegion.PAGE_SHIFT))) {
+            long run = meta.pages.freeRunFrom((int) ((from - region.base(chunk)) >>> ChunkedRegion.PAGE_SHIFT),
+                    (int) (minBytes >>> ChunkedRegion.PAGE_SHIFT));
+            if (run < 0) {
                 return false;
             }
-            if (wasEmpty) {
-                region.reused(chunk);
-            }
+            int start = (int) (run >>> 32);
+            int count = (int) run;
+            meta.pages.claim(start, count); // an empty chunk stays the spare: the claim is not a use
+
+            out[0] = region.base(chunk) + ((long) start << ChunkedRegion.PAGE_SHIFT);
+            out[1] = (long) count << ChunkedRegion.PAGE_SHIFT;
             return true;
         }
     }
@@ -338,14 +363,14 @@ final class SlabHeap {
         }
     }
 
-    /** Returns an entirely free slab's pages. Under its class lock. */
+    /** Returns an entirely free slab's pages, its chunk marked dirty. Under its class lock. */
     private void retire(SlabList list, Slab slab) {
         unlink(list, slab);
         synchronized (pageLock) {
             int chunk = region.chunkOf(slab.base);
             ChunkPages meta = setSlabAtPages(slab, null);
             meta.pages.free((int) ((slab.base - region.base(chunk)) >>> ChunkedRegion.PAGE_SHIFT));
-            region.noteDirty(slab.base, (long) slab.pages << ChunkedRegion.PAGE_SHIFT);
+            region.noteDirty(chunk);
             releaseIfEmpty(chunk, meta);
         }
     }

@@ -75,13 +75,13 @@ public final class TlsfAllocator extends MonitorGuardedAllocator<TlsfHeap> {
     }
 
     @Override
-    long claimFree(int chunk, long address, long bytes) {
+    boolean claimFreeIn(int chunk, long from, long minBytes, long[] out) {
         TlsfHeap shard = region.meta(chunk);
         if (shard == null) {
-            return 0;
+            return false;
         }
         synchronized (shard) {
-            return region.isCommitted(chunk, shard) ? shard.claimFree(address) : 0;
+            return region.isCommitted(chunk, shard) && shard.claimFreeIn(from, minBytes, out);
         }
     }
 

@@ -42,6 +42,8 @@ final class TlsfHeap {
     private static final long SMALL_LIMIT = 1L << SMALL_SHIFT;
     private static final int FL_COUNT = 32;
     private static final int NONE = -1;
+    /** Blocks {@link #claimFreeIn} walks under the lock before it lets go. */
+    private static final int CLAIM_STEPS = 1024;
 
     private final ChunkedRegion<TlsfHeap> region;
     private final LongIntMap byAddress = new LongIntMap();
@@ -112,8 +114,9 @@ final class TlsfHeap {
     }
 
     /**
-     * Frees the block at {@code address}: its size, or a negative {@link Misuse#code()}. A free
-     * block of 128 KiB or more that results is noted dirty, for the background thread.
+     * Frees the block at {@code address}: its size, or a negative {@link Misuse#code()}. If the
+     * free block that results (merged with its free neighbours) is big enough for the
+     * background thread to drop, its chunk is marked dirty.
      */
     long free(long address) {
         return free(address, true);
@@ -145,29 +148,41 @@ final class TlsfHeap {
             recycle(block);
         } else {
             insertFree(block);
-            if (noteDirty && bytes >= ChunkedRegion.DROP_MIN_BYTES) { // the whole free block it merged into
-                region.noteDirty(start[block], size[block]);
+            if (noteDirty && size[block] >= ChunkedRegion.DROP_MIN_BYTES) {
+                region.noteDirty(region.chunkOf(start[block]));
             }
         }
         return bytes;
     }
 
     /**
-     * Takes the free block starting at {@code address} out of the free lists, as if allocated,
-     * so that the background thread can drop its pages outside the lock: its size, or 0 if no
-     * free block starts there any more.
+     * Walks the blocks of a chunk from the one starting at {@code from} and takes the first free
+     * block of at least {@code minBytes} out of the free lists, as if allocated, so that the
+     * background thread can drop its pages outside the lock: its start and size in {@code out}.
+     * After {@value #CLAIM_STEPS} blocks without one it stops, with the start of the next block
+     * to walk from in {@code out[0]} and 0 in {@code out[1]}, so the lock is held briefly. False
+     * when no block starts at {@code from} any more, or the chunk's last block was passed.
      */
-    long claimFree(long address) {
-        int block = byAddress.get(address);
-        if (block == LongIntMap.ABSENT || !isFree[block]) {
-            return 0;
+    boolean claimFreeIn(long from, long minBytes, long[] out) {
+        int block = byAddress.get(from);
+        if (block == LongIntMap.ABSENT) {
+            return false;
         }
-        removeFree(block);
-        if (size[block] == region.chunkBytes()) {
-            region.reused(region.chunkOf(start[block]));
+        for (int steps = 0; block != NONE; block = nextPhys[block], steps++) {
+            if (steps == CLAIM_STEPS) {
+                out[0] = start[block];
+                out[1] = 0;
+                return true;
+            }
+            if (isFree[block] && size[block] >= minBytes) {
+                removeFree(block); // an empty chunk stays the spare: the claim is not a use
+                isFree[block] = false;
+                out[0] = start[block];
+                out[1] = size[block];
+                return true;
+            }
         }
-        isFree[block] = false;
-        return size[block];
+        return false;
     }
 
     /** Frees a block {@link #claimFree} took, without noting it dirty again. */
