@@ -1,7 +1,7 @@
 package dev.alloc.agent;
 
 import dev.alloc.runtime.FlightEvents;
-import dev.alloc.runtime.Log;
+import dev.alloc.runtime.report.Log;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;

@@ -1,6 +1,6 @@
 package dev.alloc.agent;
 
-import dev.alloc.runtime.Log;
+import dev.alloc.runtime.report.Log;
 import java.io.File;
 import java.io.IOException;
 import java.util.ArrayList;

@@ -3,7 +3,7 @@ package dev.alloc.agent;
 import dev.alloc.agent.transform.ChokePoint;
 import dev.alloc.agent.transform.ChokePointTransformer;
 import dev.alloc.runtime.Kind;
-import dev.alloc.runtime.Log;
+import dev.alloc.runtime.report.Log;
 import java.lang.instrument.Instrumentation;
 import java.util.ArrayList;
 import java.util.List;

@@ -1,12 +1,12 @@
 package dev.alloc.agent;
 
 import dev.alloc.agent.transform.CallSiteTransformer;
-import dev.alloc.runtime.Log;
+import dev.alloc.runtime.report.Log;
 import java.lang.instrument.Instrumentation;
 import java.util.ArrayList;
 import java.util.HashSet;
-import java.util.Set;
 import java.util.List;
+import java.util.Set;
 
 /**
  * After a dynamic attach, the application's classes are already loaded and their calls to the

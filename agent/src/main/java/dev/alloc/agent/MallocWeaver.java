@@ -1,7 +1,7 @@
 package dev.alloc.agent;
 
 import dev.alloc.agent.transform.DowncallTransformer;
-import dev.alloc.runtime.Log;
+import dev.alloc.runtime.report.Log;
 import java.lang.instrument.Instrumentation;
 
 /**

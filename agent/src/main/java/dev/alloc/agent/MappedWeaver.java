@@ -1,7 +1,7 @@
 package dev.alloc.agent;
 
 import dev.alloc.agent.transform.MappedFileTransformer;
-import dev.alloc.runtime.Log;
+import dev.alloc.runtime.report.Log;
 import java.lang.instrument.Instrumentation;
 import java.util.ArrayList;
 import java.util.List;

@@ -2,7 +2,7 @@ package dev.alloc.agent;
 
 import dev.alloc.runtime.Kind;
 import dev.alloc.runtime.Settings;
-import dev.alloc.runtime.Sizes;
+import dev.alloc.runtime.report.Sizes;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;

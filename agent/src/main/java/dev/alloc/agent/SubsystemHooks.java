@@ -2,8 +2,8 @@ package dev.alloc.agent;
 
 import dev.alloc.agent.transform.SubsystemHookTransformer;
 import dev.alloc.runtime.FlightEvents;
-import dev.alloc.runtime.Log;
 import dev.alloc.runtime.jmx.JmxRegistration;
+import dev.alloc.runtime.report.Log;
 import java.lang.instrument.Instrumentation;
 import java.util.function.Consumer;
 

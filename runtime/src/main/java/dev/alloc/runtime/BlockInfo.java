@@ -1,5 +1,7 @@
 package dev.alloc.runtime;
 
+import dev.alloc.runtime.report.Sizes;
+
 /**
  * Packs what the agent remembers of one live block into a single {@code long}, so that the
  * address table stores and returns it without objects or boxing:

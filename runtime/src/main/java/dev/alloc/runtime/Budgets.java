@@ -1,5 +1,7 @@
 package dev.alloc.runtime;
 
+import dev.alloc.runtime.report.Sizes;
+
 /**
  * Budgets by package prefix ({@code budget.io.netty=256m}): memory whose call site lies in a
  * prefix is also charged to that prefix's budget, one of the {@link Limiter}'s extra limits

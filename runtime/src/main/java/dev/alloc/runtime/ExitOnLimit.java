@@ -1,6 +1,7 @@
 package dev.alloc.runtime;
 
 import dev.alloc.OffHeapLimitExceededError;
+import dev.alloc.runtime.report.Log;
 
 /**
  * {@code policy=exit}: on the first over-limit allocation, log the error (it names the top

@@ -1,5 +1,10 @@
 package dev.alloc.runtime;
 
+import dev.alloc.runtime.report.Log;
+import dev.alloc.runtime.report.SafeFiles;
+import dev.alloc.runtime.report.SiteColumn;
+import dev.alloc.runtime.report.SiteTable;
+import dev.alloc.runtime.report.Sizes;
 import java.io.IOException;
 import java.io.OutputStreamWriter;
 import java.io.PrintWriter;

@@ -1,5 +1,7 @@
 package dev.alloc.runtime;
 
+import dev.alloc.runtime.report.Log;
+
 /**
  * Where the bridge hands events to Flight Recorder, without naming a {@code jdk.jfr} class: a
  * runtime built by jlink without the {@code jdk.jfr} module must still load and run. The JFR

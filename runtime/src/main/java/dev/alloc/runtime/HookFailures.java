@@ -1,5 +1,6 @@
 package dev.alloc.runtime;
 
+import dev.alloc.runtime.report.Log;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /** The last line of defence of a hook that must not throw: one warning, then silence. */

@@ -1,5 +1,8 @@
 package dev.alloc.runtime;
 
+import dev.alloc.runtime.report.Log;
+import dev.alloc.runtime.report.Sizes;
+
 /**
  * A change of the total limit while the JVM runs (the MXBean's {@code Limit}, the {@code limit}
  * command): nothing already allocated is touched; allocations are checked against the new value

@@ -1,6 +1,7 @@
 package dev.alloc.runtime;
 
 import dev.alloc.OffHeapLimitExceededError;
+import dev.alloc.runtime.report.SiteTable;
 import java.util.List;
 
 /** Builds the contract message of the limit error (see DESIGN.md, "The limit error"). */

@@ -1,5 +1,7 @@
 package dev.alloc.runtime;
 
+import dev.alloc.runtime.report.Log;
+import dev.alloc.runtime.report.Sizes;
 import java.util.concurrent.atomic.AtomicIntegerArray;
 
 /**

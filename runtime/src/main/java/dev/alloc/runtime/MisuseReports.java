@@ -2,6 +2,7 @@ package dev.alloc.runtime;
 
 import dev.alloc.runtime.pool.Misuse;
 import dev.alloc.runtime.pool.MisuseListener;
+import dev.alloc.runtime.report.Log;
 import java.util.concurrent.atomic.AtomicLongArray;
 
 /**

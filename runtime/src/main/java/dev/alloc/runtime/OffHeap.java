@@ -1,6 +1,8 @@
 package dev.alloc.runtime;
 
 import dev.alloc.runtime.pool.PoolStatistics;
+import dev.alloc.runtime.report.Log;
+import dev.alloc.runtime.report.Sizes;
 
 /**
  * The narrow bridge: every tracked native allocation, reallocation and free passes through

@@ -1,5 +1,6 @@
 package dev.alloc.runtime;
 
+import dev.alloc.runtime.report.Log;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;

@@ -1,5 +1,6 @@
 package dev.alloc.runtime;
 
+import dev.alloc.runtime.report.Log;
 import java.util.Arrays;
 
 /**

@@ -1,5 +1,6 @@
 package dev.alloc.runtime;
 
+import dev.alloc.runtime.report.Sizes;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.util.HashMap;

@@ -1,6 +1,6 @@
 package dev.alloc.agent.cli;
 
-import dev.alloc.runtime.Sizes;
+import dev.alloc.runtime.report.Sizes;
 import java.io.PrintStream;
 
 /**

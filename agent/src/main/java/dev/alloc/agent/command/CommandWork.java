@@ -5,7 +5,7 @@ import dev.alloc.runtime.LimitChange;
 import dev.alloc.runtime.Limiter;
 import dev.alloc.runtime.OffHeap;
 import dev.alloc.runtime.SiteContext;
-import dev.alloc.runtime.Sizes;
+import dev.alloc.runtime.report.Sizes;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;

@@ -4,9 +4,9 @@ import dev.alloc.runtime.Kind;
 import dev.alloc.runtime.LimitChange;
 import dev.alloc.runtime.Limiter;
 import dev.alloc.runtime.OffHeap;
-import dev.alloc.runtime.SiteColumn;
-import dev.alloc.runtime.SiteTable;
-import dev.alloc.runtime.Sizes;
+import dev.alloc.runtime.report.SiteColumn;
+import dev.alloc.runtime.report.SiteTable;
+import dev.alloc.runtime.report.Sizes;
 import java.util.List;
 
 /** The agent's numbers as the {@code status} command prints them (and {@code top}, every second). */

@@ -1,6 +1,6 @@
 package dev.alloc.agent.limit;
 
-import dev.alloc.runtime.Sizes;
+import dev.alloc.runtime.report.Sizes;
 
 /**
  * {@code limit=auto}: the off-heap limit is what the container allows beyond the heap, less a

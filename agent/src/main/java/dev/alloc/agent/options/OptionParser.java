@@ -2,8 +2,8 @@ package dev.alloc.agent.options;
 
 import dev.alloc.runtime.Budgets;
 import dev.alloc.runtime.Kind;
-import dev.alloc.runtime.Log;
 import dev.alloc.runtime.Settings;
+import dev.alloc.runtime.report.Log;
 import java.io.File;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;

@@ -1,6 +1,6 @@
 package dev.alloc.agent.options;
 
-import dev.alloc.runtime.Sizes;
+import dev.alloc.runtime.report.Sizes;
 
 /**
  * Parses byte amounts: a whole number with an optional unit {@code k}, {@code m}, {@code g},

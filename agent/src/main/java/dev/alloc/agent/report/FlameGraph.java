@@ -1,6 +1,6 @@
 package dev.alloc.agent.report;
 
-import dev.alloc.runtime.Sizes;
+import dev.alloc.runtime.report.Sizes;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.Locale;

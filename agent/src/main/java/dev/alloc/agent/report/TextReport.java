@@ -1,7 +1,7 @@
 package dev.alloc.agent.report;
 
-import dev.alloc.runtime.SiteColumn;
-import dev.alloc.runtime.Sizes;
+import dev.alloc.runtime.report.SiteColumn;
+import dev.alloc.runtime.report.Sizes;
 import java.io.PrintStream;
 import java.time.Duration;
 import java.util.List;

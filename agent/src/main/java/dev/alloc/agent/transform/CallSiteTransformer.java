@@ -1,8 +1,8 @@
 package dev.alloc.agent.transform;
 
-import dev.alloc.runtime.Log;
 import dev.alloc.runtime.OffHeap;
 import dev.alloc.runtime.Prefixes;
+import dev.alloc.runtime.report.Log;
 import java.lang.instrument.ClassFileTransformer;
 import java.security.ProtectionDomain;
 import java.util.List;

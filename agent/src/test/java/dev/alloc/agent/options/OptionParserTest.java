@@ -9,8 +9,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.alloc.runtime.Kind;
-import dev.alloc.runtime.Log;
 import dev.alloc.runtime.Settings;
+import dev.alloc.runtime.report.Log;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;

@@ -1,6 +1,6 @@
 package dev.alloc.runtime.jfr;
 
-import dev.alloc.runtime.Sizes;
+import dev.alloc.runtime.report.Sizes;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;

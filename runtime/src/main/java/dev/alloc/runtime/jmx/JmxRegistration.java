@@ -1,8 +1,8 @@
 package dev.alloc.runtime.jmx;
 
-import dev.alloc.runtime.Log;
 import dev.alloc.runtime.OffHeap;
 import dev.alloc.runtime.SiteContext;
+import dev.alloc.runtime.report.Log;
 import java.lang.management.ManagementFactory;
 import javax.management.InstanceAlreadyExistsException;
 import javax.management.MBeanServer;

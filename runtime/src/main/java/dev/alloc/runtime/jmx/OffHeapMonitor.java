@@ -4,7 +4,7 @@ import dev.alloc.runtime.Kind;
 import dev.alloc.runtime.LimitChange;
 import dev.alloc.runtime.Limiter;
 import dev.alloc.runtime.SiteRegistry;
-import dev.alloc.runtime.SiteTable;
+import dev.alloc.runtime.report.SiteTable;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;

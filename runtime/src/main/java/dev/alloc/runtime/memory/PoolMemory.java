@@ -1,13 +1,13 @@
 package dev.alloc.runtime.memory;
 
-import dev.alloc.runtime.Log;
 import dev.alloc.runtime.Settings;
-import dev.alloc.runtime.Sizes;
 import dev.alloc.runtime.SystemMemory;
 import dev.alloc.runtime.pool.MisuseListener;
 import dev.alloc.runtime.pool.NativeAllocator;
 import dev.alloc.runtime.pool.PoolStatistics;
 import dev.alloc.runtime.pool.Pools;
+import dev.alloc.runtime.report.Log;
+import dev.alloc.runtime.report.Sizes;
 import java.util.concurrent.atomic.LongAdder;
 
 /**

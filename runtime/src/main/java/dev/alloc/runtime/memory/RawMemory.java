@@ -1,7 +1,7 @@
 package dev.alloc.runtime.memory;
 
 import dev.alloc.runtime.pool.PoolStatistics;
-import dev.alloc.runtime.Sizes;
+import dev.alloc.runtime.report.Sizes;
 import java.util.Locale;
 
 /**

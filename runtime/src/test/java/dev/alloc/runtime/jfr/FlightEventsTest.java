@@ -239,7 +239,7 @@ class FlightEventsTest {
 
     @Test
     void unknownSizeTextIsIgnored() {
-        assertEquals(-1, dev.alloc.runtime.Sizes.parse("lots"));
+        assertEquals(-1, dev.alloc.runtime.report.Sizes.parse("lots"));
         assertEquals(1 << 20, RecordingSettings.bytes("1 MiB"));
         assertEquals(-1, RecordingSettings.bytes("1.5 MiB"));
         assertNull(Throttle.parse("fast"));

@@ -26,7 +26,7 @@ final class InProcess {
 
     static synchronized void install() {
         if (OffHeap.settings() == null) {
-            OffHeap.install(Settings.builder().log(dev.alloc.runtime.Log.QUIET).build());
+            OffHeap.install(Settings.builder().log(dev.alloc.runtime.report.Log.QUIET).build());
         }
     }
 

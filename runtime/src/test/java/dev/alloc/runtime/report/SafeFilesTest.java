@@ -1,4 +1,4 @@
-package dev.alloc.runtime;
+package dev.alloc.runtime.report;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;

@@ -1,4 +1,4 @@
-package dev.alloc.runtime;
+package dev.alloc.runtime.report;
 
 import java.io.IOException;
 import java.nio.file.Files;

@@ -1,4 +1,4 @@
-package dev.alloc.runtime;
+package dev.alloc.runtime.report;
 
 import java.util.Locale;
 

@@ -1,4 +1,6 @@
-package dev.alloc.runtime;
+package dev.alloc.runtime.report;
+
+import dev.alloc.runtime.SiteContext;
 
 /**
  * The agent's only output channel: single lines on standard error, prefixed with

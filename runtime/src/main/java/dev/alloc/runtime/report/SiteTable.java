@@ -1,5 +1,8 @@
-package dev.alloc.runtime;
+package dev.alloc.runtime.report;
 
+import dev.alloc.runtime.Kind;
+import dev.alloc.runtime.Limiter;
+import dev.alloc.runtime.SiteRegistry;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
