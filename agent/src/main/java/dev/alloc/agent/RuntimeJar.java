@@ -29,14 +29,14 @@ final class RuntimeJar {
     /**
      * The pools, defined only when {@code strategy=} asks for one (33 of its 35 classes, which
      * {@code strategy=system} never uses), with the one runtime class outside the package that
-     * implements a pool type, {@link #POOL_LISTENER}. Only {@code RawMemory.install} names them
+     * implements a pool type, {@link #POOL_LISTENER}. Only {@code Accounting.create} names them
      * on a path that runs without a pool, after its {@code strategy=system} check.
      */
     static final String POOL_PACKAGE = "dev/alloc/runtime/pool/";
     private static final String POOL_LISTENER = "dev/alloc/runtime/MisuseReports";
     /**
      * The pool types that eager classes name in their signatures ({@code OffHeap.poolStatistics()},
-     * {@code RawMemory}'s pool field): defined at start all the same, so that reflection on
+     * {@code PoolMemory}'s pool field): defined at start all the same, so that reflection on
      * those classes ({@code getMethods()} resolves every signature) works without a pool.
      */
     private static final String[] POOL_TYPES_IN_SIGNATURES = {

@@ -27,7 +27,11 @@ import java.util.regex.Pattern;
  *   java -cp benchmarks/target/benchmarks.jar dev.alloc.bench.LightAgent --agent agent/target/alloc.jar
  *        --jdk 17=/usr/lib/jvm/java-17-openjdk-amd64 --jdk 25=/usr/lib/jvm/temurin-25-jdk-amd64
  *        [--classload-jar benchmarks/target/classload.jar] [--runs 8] [--idle-runs 3] [--out file.md]
+ *        [--before-agent another/alloc.jar]
  * </pre>
+ *
+ * {@code --before-agent} adds a fourth configuration, interleaved with the others: another build of
+ * the agent with the same options, to compare two versions in one run.
  */
 public final class LightAgent {
     private static final Pattern RSS = Pattern.compile("VmRSS: (\\d+) RssAnon: (\\d+) Threads: (\\d+)");
@@ -42,6 +46,7 @@ public final class LightAgent {
         Map<String, String> jdks = new LinkedHashMap<>();
         String agent = null;
         String classload = null;
+        String before = null;
         int runs = 8;
         int idleRuns = 3;
         Path out = null;
@@ -49,6 +54,7 @@ public final class LightAgent {
             switch (args[i]) {
                 case "--agent" -> agent = args[++i];
                 case "--classload-jar" -> classload = args[++i];
+                case "--before-agent" -> before = args[++i];
                 case "--runs" -> runs = Integer.parseInt(args[++i]);
                 case "--idle-runs" -> idleRuns = Integer.parseInt(args[++i]);
                 case "--out" -> out = Path.of(args[++i]);
@@ -64,26 +70,31 @@ public final class LightAgent {
         }
         Path benchmarksJar = Path.of(LightAgent.class.getProtectionDomain().getCodeSource().getLocation().toURI());
         Path empty = emptyAgentJar();
-        List<List<String>> flags = List.of(List.of(), List.of("-javaagent:" + empty),
-                List.of("-javaagent:" + agent + "=limit=1g"));
+        List<List<String>> flags = new ArrayList<>(List.of(List.of(), List.of("-javaagent:" + empty),
+                List.of("-javaagent:" + agent + "=limit=1g")));
+        if (before != null) {
+            flags.add(List.of("-javaagent:" + before + "=limit=1g"));
+        }
+        int n = flags.size();
         String loadBefore = Suite.Machine.loadAverage();
         long started = System.nanoTime();
         StringBuilder md = new StringBuilder();
-        md.append("| JDK | figure | none | empty agent | alloc limit=1g | alloc − none | alloc ÷ none |\n");
-        md.append("|---|---|---:|---:|---:|---:|---:|\n");
+        md.append("| JDK | figure | none | empty agent | alloc limit=1g | alloc − none | alloc ÷ none |")
+                .append(before == null ? "\n" : " alloc before | before − none | before ÷ none |\n");
+        md.append("|---|---|---:|---:|---:|---:|---:|").append(before == null ? "\n" : "---:|---:|---:|\n");
         for (Map.Entry<String, String> jdk : jdks.entrySet()) {
             Jvm jvm = new Jvm(jdk.getKey(), Path.of(jdk.getValue(), "bin", "java"), benchmarksJar);
-            double[][] rss = new double[3][idleRuns];
-            double[][] anon = new double[3][idleRuns];
-            double[][] threads = new double[3][idleRuns];
-            double[][] wall = new double[3][runs];
-            double[][] cpu = new double[3][runs];
-            double[][] load = new double[3][classload == null ? 0 : runs];
-            for (int c = 0; c < 3; c++) {
+            double[][] rss = new double[n][idleRuns];
+            double[][] anon = new double[n][idleRuns];
+            double[][] threads = new double[n][idleRuns];
+            double[][] wall = new double[n][runs];
+            double[][] cpu = new double[n][runs];
+            double[][] load = new double[n][classload == null ? 0 : runs];
+            for (int c = 0; c < n; c++) {
                 jvm.run(withXmx(flags.get(c)), "dev.alloc.bench.startup.HelloCpu"); // page cache and CDS warm
             }
             for (int i = 0; i < idleRuns; i++) {
-                for (int c = 0; c < 3; c++) {
+                for (int c = 0; c < n; c++) {
                     Matcher m = matched(RSS, jvm.run(withXmx(flags.get(c)), "dev.alloc.bench.startup.IdleRss"));
                     rss[c][i] = Long.parseLong(m.group(1)) / 1024.0;
                     anon[c][i] = Long.parseLong(m.group(2)) / 1024.0;
@@ -91,7 +102,7 @@ public final class LightAgent {
                 }
             }
             for (int i = 0; i < runs; i++) {
-                for (int c = 0; c < 3; c++) {
+                for (int c = 0; c < n; c++) {
                     Jvm.Run run = jvm.run(withXmx(flags.get(c)), "dev.alloc.bench.startup.HelloCpu");
                     wall[c][i] = run.nanos() / 1e6;
                     cpu[c][i] = Long.parseLong(matched(CPU, run).group(1));
@@ -148,7 +159,14 @@ public final class LightAgent {
                 .append(String.format(Locale.ROOT, f, empty)).append(" | ")
                 .append(String.format(Locale.ROOT, f, alloc)).append(" | ")
                 .append(String.format(Locale.ROOT, "%+." + decimals + "f", alloc - none)).append(" | ")
-                .append(String.format(Locale.ROOT, "×%.2f", alloc / none)).append(" |\n");
+                .append(String.format(Locale.ROOT, "×%.2f", alloc / none)).append(" |");
+        if (samples.length > 3) {
+            double before = Startup.median(samples[3]);
+            md.append(' ').append(String.format(Locale.ROOT, f, before)).append(" | ")
+                    .append(String.format(Locale.ROOT, "%+." + decimals + "f", before - none)).append(" | ")
+                    .append(String.format(Locale.ROOT, "×%.2f", before / none)).append(" |");
+        }
+        md.append('\n');
     }
 
     /** A jar whose manifest names {@link dev.alloc.bench.startup.EmptyAgent} (found on the class path). */

@@ -1,6 +1,9 @@
 package dev.alloc.runtime;
 
 import dev.alloc.OffHeapLimitExceededError;
+import dev.alloc.runtime.memory.PoolMemory;
+import dev.alloc.runtime.memory.RawMemory;
+import dev.alloc.runtime.memory.SystemRawMemory;
 
 /**
  * The accounting core, one object built from {@link Settings}: the limiter, the address table,
@@ -65,7 +68,15 @@ final class Accounting {
     /** The core the agent installs: the memory and everything else as {@code settings} say. */
     static Accounting create(Settings settings) {
         SiteRegistry sites = new SiteRegistry();
-        RawMemory memory = RawMemory.create(settings, sites);
+        RawMemory memory = SystemRawMemory.INSTANCE;
+        if (!"system".equals(settings.strategy)) {
+            // nothing of the pool package (nor MisuseReports) is named before this test: the
+            // agent defines those classes only for a pool strategy
+            PoolMemory pool = PoolMemory.create(settings, new MisuseReports(sites, settings.strategy));
+            if (pool != null) {
+                memory = pool;
+            }
+        }
         return new Accounting(settings, sites, memory, FlightEvents.EVENTS, CoarseClock.SYSTEM, true);
     }
 

@@ -1,7 +1,6 @@
 package dev.alloc.runtime;
 
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicReferenceArray;
 
 /**
  * Which stripe of the per-site counters ({@link SiteRegistry}) a thread writes, and whether it
@@ -30,7 +29,8 @@ final class StripeLeases {
     /** Events a thread counts on a shared stripe before it asks (again) for a lease. */
     static final int EVENTS_BEFORE_LEASE = 256;
 
-    private static final AtomicReferenceArray<Thread> HOLDERS = new AtomicReferenceArray<>(EXCLUSIVE);
+    /** The holder of each leased stripe, or null; guarded by the class's lock (taken at a thread's first event and at most every 256 events after, never per event). */
+    private static final Thread[] HOLDERS = new Thread[EXCLUSIVE];
     private static final AtomicInteger SHARED_HANDED = new AtomicInteger();
 
     private StripeLeases() {
@@ -48,15 +48,16 @@ final class StripeLeases {
     }
 
     /** A leased stripe for {@code thread}: a free one, or one whose holder ended; -1 if none. */
-    static int lease(Thread thread) {
+    static synchronized int lease(Thread thread) {
         for (int stripe = 0; stripe < EXCLUSIVE; stripe++) {
-            if (HOLDERS.get(stripe) == null && HOLDERS.compareAndSet(stripe, null, thread)) {
+            if (HOLDERS[stripe] == null) {
+                HOLDERS[stripe] = thread;
                 return stripe;
             }
         }
         for (int stripe = 0; stripe < EXCLUSIVE; stripe++) {
-            Thread holder = HOLDERS.get(stripe);
-            if (holder != null && !holder.isAlive() && HOLDERS.compareAndSet(stripe, holder, thread)) {
+            if (!HOLDERS[stripe].isAlive()) {
+                HOLDERS[stripe] = thread;
                 return stripe;
             }
         }

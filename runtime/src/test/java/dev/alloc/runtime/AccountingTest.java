@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.alloc.OffHeapLimitExceededError;
+import dev.alloc.runtime.memory.RawMemory;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;

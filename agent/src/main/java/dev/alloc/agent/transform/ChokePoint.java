@@ -31,7 +31,9 @@ public record ChokePoint(String className, boolean nestedToo, int kind,
 
     /** Whether this choke point covers the class with the given internal name. */
     public boolean covers(String internalName) {
-        return internalName.equals(className) || nestedToo && internalName.startsWith(className + "$");
+        int length = className.length();
+        return internalName.equals(className) || nestedToo && internalName.length() > length
+                && internalName.charAt(length) == '$' && internalName.startsWith(className); // no garbage per class
     }
 
     /** The hook replacing {@code jdk.internal.misc.Unsafe.<method>}, or null. */

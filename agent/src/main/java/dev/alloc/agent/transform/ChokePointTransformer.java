@@ -5,9 +5,6 @@ import java.security.ProtectionDomain;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import org.objectweb.asm.ClassReader;
-import org.objectweb.asm.ClassVisitor;
-import org.objectweb.asm.ClassWriter;
 import org.objectweb.asm.MethodVisitor;
 import org.objectweb.asm.Opcodes;
 
@@ -77,13 +74,9 @@ public final class ChokePointTransformer implements ClassFileTransformer {
         }
 
         static byte[] rewrite(ChokePoint chokePoint, byte[] bytes, StringBuilder woven) {
-            ClassReader reader = new ClassReader(bytes);
-            ClassWriter writer = new ClassWriter(reader, 0);
-            reader.accept(new ClassVisitor(Opcodes.ASM9, writer) {
+            byte[] rewritten = AsmMethods.rewrite(bytes, new AsmMethods.Rewrite() {
                 @Override
-                public MethodVisitor visitMethod(int access, String name, String descriptor, String signature,
-                                                 String[] exceptions) {
-                    MethodVisitor next = super.visitMethod(access, name, descriptor, signature, exceptions);
+                public MethodVisitor method(int access, String name, String descriptor, MethodVisitor next) {
                     return new MethodVisitor(Opcodes.ASM9, next) {
                         @Override
                         public void visitMethodInsn(int opcode, String owner, String method, String desc, boolean itf) {
@@ -99,8 +92,8 @@ public final class ChokePointTransformer implements ClassFileTransformer {
                         }
                     };
                 }
-            }, 0);
-            return woven.length() == 0 ? null : writer.toByteArray();
+            });
+            return woven.length() == 0 ? null : rewritten;
         }
     }
 }

@@ -2,9 +2,6 @@ package dev.alloc.agent.transform;
 
 import java.lang.instrument.ClassFileTransformer;
 import java.security.ProtectionDomain;
-import org.objectweb.asm.ClassReader;
-import org.objectweb.asm.ClassVisitor;
-import org.objectweb.asm.ClassWriter;
 import org.objectweb.asm.MethodVisitor;
 import org.objectweb.asm.Opcodes;
 
@@ -93,13 +90,9 @@ public final class DowncallTransformer implements ClassFileTransformer {
         }
 
         static byte[] rewrite(byte[] bytes, int[] woven) {
-            ClassReader reader = new ClassReader(bytes);
-            ClassWriter writer = new ClassWriter(reader, 0);
-            reader.accept(new ClassVisitor(Opcodes.ASM9, writer) {
+            byte[] rewritten = AsmMethods.rewrite(bytes, new AsmMethods.Rewrite() {
                 @Override
-                public MethodVisitor visitMethod(int access, String name, String descriptor, String signature,
-                                                 String[] exceptions) {
-                    MethodVisitor next = super.visitMethod(access, name, descriptor, signature, exceptions);
+                public MethodVisitor method(int access, String name, String descriptor, MethodVisitor next) {
                     if (!METHOD.equals(name) || !DESCRIPTOR.equals(descriptor) || (access & Opcodes.ACC_STATIC) != 0) {
                         return next;
                     }
@@ -120,8 +113,8 @@ public final class DowncallTransformer implements ClassFileTransformer {
                         }
                     };
                 }
-            }, 0);
-            return woven[0] == 0 ? null : writer.toByteArray();
+            });
+            return woven[0] == 0 ? null : rewritten;
         }
     }
 }

@@ -3,9 +3,6 @@ package dev.alloc.agent.transform;
 import java.lang.instrument.ClassFileTransformer;
 import java.security.ProtectionDomain;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.objectweb.asm.ClassReader;
-import org.objectweb.asm.ClassVisitor;
-import org.objectweb.asm.ClassWriter;
 import org.objectweb.asm.MethodVisitor;
 import org.objectweb.asm.Opcodes;
 
@@ -134,14 +131,10 @@ public final class MappedFileTransformer implements ClassFileTransformer {
         }
 
         static byte[] rewrite(boolean channel, boolean unmapper, boolean subclass, byte[] bytes, int[] woven) {
-            ClassReader reader = new ClassReader(bytes);
-            ClassWriter writer = new ClassWriter(reader, 0);
             boolean[] changed = {false};
-            reader.accept(new ClassVisitor(Opcodes.ASM9, writer) {
+            byte[] rewritten = AsmMethods.rewrite(bytes, new AsmMethods.Rewrite() {
                 @Override
-                public MethodVisitor visitMethod(int access, String name, String descriptor, String signature,
-                                                 String[] exceptions) {
-                    MethodVisitor next = super.visitMethod(access, name, descriptor, signature, exceptions);
+                public MethodVisitor method(int access, String name, String descriptor, MethodVisitor next) {
                     boolean mapInternal = channel && name.equals("mapInternal") && descriptor.equals(MAP_INTERNAL_DESC);
                     boolean unmap = unmapper && name.equals("unmap") && descriptor.equals("()V");
                     boolean constructor = subclass && name.equals("<init>");
@@ -189,8 +182,8 @@ public final class MappedFileTransformer implements ClassFileTransformer {
                         }
                     };
                 }
-            }, 0);
-            return changed[0] ? writer.toByteArray() : null;
+            });
+            return changed[0] ? rewritten : null;
         }
     }
 }

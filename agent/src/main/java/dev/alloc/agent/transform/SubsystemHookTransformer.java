@@ -3,9 +3,6 @@ package dev.alloc.agent.transform;
 import java.lang.instrument.ClassFileTransformer;
 import java.security.ProtectionDomain;
 import java.util.function.Consumer;
-import org.objectweb.asm.ClassReader;
-import org.objectweb.asm.ClassVisitor;
-import org.objectweb.asm.ClassWriter;
 import org.objectweb.asm.MethodVisitor;
 import org.objectweb.asm.Opcodes;
 
@@ -131,14 +128,10 @@ public final class SubsystemHookTransformer implements ClassFileTransformer {
         }
 
         static byte[] weave(byte[] bytes, String method, String descriptor, boolean beforeReturns) {
-            ClassReader reader = new ClassReader(bytes);
-            ClassWriter writer = new ClassWriter(reader, 0);
             boolean[] woven = {false};
-            reader.accept(new ClassVisitor(Opcodes.ASM9, writer) {
+            byte[] rewritten = AsmMethods.rewrite(bytes, new AsmMethods.Rewrite() {
                 @Override
-                public MethodVisitor visitMethod(int access, String name, String desc, String signature,
-                                                 String[] exceptions) {
-                    MethodVisitor next = super.visitMethod(access, name, desc, signature, exceptions);
+                public MethodVisitor method(int access, String name, String desc, MethodVisitor next) {
                     if (!method.equals(name) || !descriptor.equals(desc) || (access & Opcodes.ACC_STATIC) == 0) {
                         return next;
                     }
@@ -169,8 +162,8 @@ public final class SubsystemHookTransformer implements ClassFileTransformer {
                         }
                     };
                 }
-            }, 0);
-            return woven[0] ? writer.toByteArray() : null;
+            });
+            return woven[0] ? rewritten : null;
         }
     }
 }

@@ -177,13 +177,9 @@ class CodeInserterTest {
     }
 
     private static byte[] asmRewrite(byte[] bytes) {
-        ClassReader reader = new ClassReader(bytes);
-        ClassWriter writer = new ClassWriter(reader, 0);
-        reader.accept(new ClassVisitor(Opcodes.ASM9, writer) {
+        return AsmMethods.rewrite(bytes, new AsmMethods.Rewrite() {
             @Override
-            public MethodVisitor visitMethod(int access, String name, String descriptor, String signature,
-                                             String[] exceptions) {
-                MethodVisitor next = super.visitMethod(access, name, descriptor, signature, exceptions);
+            public MethodVisitor method(int access, String name, String descriptor, MethodVisitor next) {
                 return !name.equals("run") ? next : new MethodVisitor(Opcodes.ASM9, next) {
                     @Override
                     public void visitCode() {
@@ -215,8 +211,7 @@ class CodeInserterTest {
                     }
                 };
             }
-        }, 0);
-        return writer.toByteArray();
+        });
     }
 
     /**

@@ -18,8 +18,8 @@ import jdk.jfr.events.StackFilter;
 @StackFilter({
     "dev.alloc.runtime.jfr.JfrSupport", "dev.alloc.runtime.FlightEvents", "dev.alloc.runtime.OffHeap",
     "dev.alloc.runtime.JdkHooks", "dev.alloc.runtime.MallocHooks", "dev.alloc.runtime.Limiter",
-    "dev.alloc.runtime.LimitWarnings", "dev.alloc.runtime.MisuseReports", "dev.alloc.runtime.RawMemory",
-    "dev.alloc.runtime.Accounting", "dev.alloc.runtime.RecorderEvents", "dev.alloc.runtime.PoolMemory",
+    "dev.alloc.runtime.LimitWarnings", "dev.alloc.runtime.MisuseReports", "dev.alloc.runtime.memory.PoolMemory",
+    "dev.alloc.runtime.Accounting", "dev.alloc.runtime.RecorderEvents",
     "dev.alloc.runtime.pool.Pools", "dev.alloc.runtime.pool.ThreadCache", "dev.alloc.runtime.pool.SlabAllocator",
     "dev.alloc.runtime.pool.SlabHeap", "dev.alloc.runtime.pool.BuddyAllocator", "dev.alloc.runtime.pool.TlsfAllocator",
     "dev.alloc.runtime.pool.TlsfHeap", "dev.alloc.runtime.pool.ArenaAllocator", "dev.alloc.runtime.pool.RegionAllocator",

@@ -1,7 +1,13 @@
-package dev.alloc.runtime;
+package dev.alloc.runtime.memory;
 
+import dev.alloc.runtime.Log;
+import dev.alloc.runtime.Settings;
+import dev.alloc.runtime.Sizes;
+import dev.alloc.runtime.SystemMemory;
+import dev.alloc.runtime.pool.MisuseListener;
 import dev.alloc.runtime.pool.NativeAllocator;
 import dev.alloc.runtime.pool.PoolStatistics;
+import dev.alloc.runtime.pool.Pools;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
@@ -19,7 +25,7 @@ import java.util.concurrent.atomic.LongAdder;
  * monomorphic (checked with {@code -XX:+PrintInlining}: the type profile at each call is 100%
  * the one strategy class).
  */
-final class PoolMemory implements RawMemory {
+public final class PoolMemory implements RawMemory {
     private final NativeAllocator pool;
     private final String strategy;
     private final boolean failWhenPoolCannot;
@@ -30,6 +36,28 @@ final class PoolMemory implements RawMemory {
         this.pool = pool;
         this.strategy = strategy;
         this.failWhenPoolCannot = failWhenPoolCannot;
+    }
+
+    /**
+     * The pool {@code settings} ask for ({@code strategy=} other than {@code system}), or null
+     * when it cannot be made (no size: neither {@code pool=} nor a limit); called once, at
+     * install, as agent work. Only called for a pool strategy: the agent defines the pool
+     * package's classes only then.
+     */
+    public static PoolMemory create(Settings settings, MisuseListener misuse) {
+        long regionBytes = settings.pool > 0 ? settings.pool : settings.limit;
+        if (regionBytes <= 0) {
+            Log.warn("strategy=" + settings.strategy + " needs pool=<size> or a limit; using the system allocator");
+            return null;
+        }
+        NativeAllocator created = Pools.create(settings.strategy, regionBytes, Pools.sourceFor(regionBytes), misuse);
+        // Warm the paths the hooks will take, so no class initialises inside a JDK allocation.
+        created.free(created.allocate(16, NativeAllocator.MIN_ALIGNMENT));
+        created.freeStale(0);
+        created.usableSize(0);
+        Log.debug("pool " + settings.strategy + " of " + Sizes.human(created.statistics().reserved()) + ": "
+                + Pools.sourceDescription());
+        return new PoolMemory(created, settings.strategy, "fail".equals(settings.poolFallback));
     }
 
     @Override

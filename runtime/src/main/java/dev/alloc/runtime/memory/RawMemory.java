@@ -1,12 +1,11 @@
-package dev.alloc.runtime;
+package dev.alloc.runtime.memory;
 
-import dev.alloc.runtime.pool.NativeAllocator;
 import dev.alloc.runtime.pool.PoolStatistics;
-import dev.alloc.runtime.pool.Pools;
+import dev.alloc.runtime.Sizes;
 import java.util.Locale;
 
 /**
- * The memory behind tracked blocks, as the {@link Accounting} takes it: the system allocator
+ * The memory behind tracked blocks, as the accounting ({@code dev.alloc.runtime.Accounting}) takes it: the system allocator
  * ({@link SystemRawMemory}) or the pool chosen with {@code strategy=} ({@link PoolMemory}). The
  * limit is the caller's business; this is only where the bytes come from.
  *
@@ -18,7 +17,7 @@ import java.util.Locale;
  * size answers the block's new address, or 0 or a throw when it failed, and then the old block
  * is untouched; to size 0 it frees the block and answers 0.
  */
-interface RawMemory {
+public interface RawMemory {
     /** A block for a tracked allocation: malloc's alignment (16), contents undefined. */
     long allocate(long size);
 
@@ -68,31 +67,5 @@ interface RawMemory {
                 strategy(), s.reserved(), Sizes.human(s.reserved()), Sizes.human(s.committed()), s.inUse(),
                 Sizes.human(s.inUse()), s.free(), Sizes.human(s.largestFreeBlock()), 100 * s.fragmentation(),
                 s.allocations(), s.frees(), fallbacks(), fallbackBytes(), s.misuses());
-    }
-
-    /**
-     * The memory the settings ask for: a pool, or the system allocator when none is asked for or
-     * it cannot be made; called once, at install, as agent work. Nothing of the pool package (not
-     * even {@link MisuseReports}) may be named before the {@code strategy=system} return: the
-     * agent defines those classes only for a pool strategy.
-     */
-    static RawMemory create(Settings settings, SiteRegistry sites) {
-        if ("system".equals(settings.strategy)) {
-            return SystemRawMemory.INSTANCE;
-        }
-        MisuseReports misuse = new MisuseReports(sites, settings.strategy);
-        long regionBytes = settings.pool > 0 ? settings.pool : settings.limit;
-        if (regionBytes <= 0) {
-            Log.warn("strategy=" + settings.strategy + " needs pool=<size> or a limit; using the system allocator");
-            return SystemRawMemory.INSTANCE;
-        }
-        NativeAllocator created = Pools.create(settings.strategy, regionBytes, Pools.sourceFor(regionBytes), misuse);
-        // Warm the paths the hooks will take, so no class initialises inside a JDK allocation.
-        created.free(created.allocate(16, NativeAllocator.MIN_ALIGNMENT));
-        created.freeStale(0);
-        created.usableSize(0);
-        Log.debug("pool " + settings.strategy + " of " + Sizes.human(created.statistics().reserved()) + ": "
-                + Pools.sourceDescription());
-        return new PoolMemory(created, settings.strategy, "fail".equals(settings.poolFallback));
     }
 }

@@ -1,8 +1,10 @@
-package dev.alloc.runtime;
+package dev.alloc.runtime.memory;
+
+import dev.alloc.runtime.SystemMemory;
 
 /** {@code strategy=system}: tracked blocks are libc's, through {@link SystemMemory}. */
-final class SystemRawMemory implements RawMemory {
-    static final SystemRawMemory INSTANCE = new SystemRawMemory();
+public final class SystemRawMemory implements RawMemory {
+    public static final SystemRawMemory INSTANCE = new SystemRawMemory();
 
     private SystemRawMemory() {
     }
