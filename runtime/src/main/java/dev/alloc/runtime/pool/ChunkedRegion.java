@@ -146,7 +146,7 @@ final class ChunkedRegion<M> {
 
     /** Marks {@code chunk} dirty since {@code time} (System.nanoTime, not 0), or since earlier if it already was. */
     void noteDirtySince(int chunk, long time) {
-        if (!source.canDropPages()) {
+        if (chunk < 0 || !source.canDropPages()) {
             return;
         }
         while (true) {

@@ -291,8 +291,9 @@ final class SlabHeap {
             synchronized (list) {
                 Slab slab = list.head;
                 if (slab != null && slab.next == null && slab.freeSlots == slab.slots && slab.emptySince - cutoff <= 0) {
+                    int chunk = region.chunkOf(slab.base); // before the retire, which may detach the chunk
                     retire(list, slab);
-                    region.noteDirtySince(region.chunkOf(slab.base), Math.max(1, slab.emptySince));
+                    region.noteDirtySince(chunk, Math.max(1, slab.emptySince));
                 }
             }
         }

@@ -198,6 +198,30 @@ class PoolModelTest {
         pool.close();
     }
 
+    /**
+     * The free slab a size class keeps goes back once it has stayed free for the decay time,
+     * also when that empties its chunk while another chunk is the spare (the chunk is then
+     * detached, and the round goes on to give it back).
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"slab", "arena"})
+    void idleKeptSlabGoesBackWithItsChunk(String strategy) throws Exception {
+        UnsafeMemory memory = new UnsafeMemory();
+        RegionAllocator<?> pool = (RegionAllocator<?>) Pools.create(strategy, 16L << 20, memory, MisuseListener.IGNORE);
+        long chunk = pool.statistics().maxBlock();
+        Thread small = new Thread(() -> pool.free(pool.allocate(64, 16), 64)); // its cache holds the slab's slots
+        small.start();
+        small.join();
+        pool.free(pool.allocate(chunk, 4096)); // a chunk emptied at once: the spare
+        assertEquals(2 * chunk, pool.statistics().committed());
+        pool.decay(System.nanoTime()); // the ended thread's cache flushed: the slab is free, and kept
+        assertEquals(2 * chunk, pool.statistics().committed());
+        pool.decay(System.nanoTime() + 5_000_000_000L); // as if 5 s later: the kept slab retires, its chunk goes back
+        assertEquals(chunk, pool.statistics().committed(), "only the spare stays");
+        assertEquals(0, pool.statistics().inUse());
+        pool.close();
+    }
+
     /** A region of a few chunks: allocations fail when it is full, and it stays intact. */
     @ParameterizedTest
     @ValueSource(strings = {"slab", "buddy", "tlsf", "arena"})
