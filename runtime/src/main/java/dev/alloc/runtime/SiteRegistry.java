@@ -12,9 +12,9 @@ import java.util.Map;
  * <p>Ids are handed out when a call site is rewritten (class load time) or, for allocations
  * that start inside the JDK or in a skipped library, when a stack walk first names the site.
  * Id 0 means "no site": it collects allocations no site could be named for. Each allocation and
- * each free costs one add to the thread's stripe (see "Storage" below). Counters live in fixed chunks of 256 sites
- * that never move, so a counter update never races with growth; only the chunk directory is
- * replaced when it grows.
+ * each free costs one add to the thread's stripe (see "Storage" below). Counters live in fixed
+ * chunks of 256 sites that never move, so a counter update never races with growth; only the
+ * chunk directory is replaced when it grows.
  *
  * <p>Striped: each site has {@link #STRIPES} blocks of counters of 128 bytes each, and a thread
  * counts its events in the block of its own stripe ({@link SiteContext#stripe()}), so threads on
@@ -47,7 +47,7 @@ public final class SiteRegistry {
     public static final int FREED_CLOSE_COUNT = 10;
     /** Size of one site's block of counters per stripe, in longs. */
     static final int STRIDE = 16;
-    /** Stripes per site: a power of two, at least 8, at most 32, about twice the number of CPUs (3/4 of them leased). */
+    /** Stripes per site: a power of two, 8 to 32, about twice the CPUs (3/4 leased, {@link StripeLeases}). */
     public static final int STRIPES = Math.min(32, Math.max(8,
             Integer.highestOneBit(Math.max(1, Runtime.getRuntime().availableProcessors() - 1) << 1) << 1));
     /** Allocations at least this large sample the site's exact live bytes for its peak. */

@@ -29,7 +29,10 @@ final class StripeLeases {
     /** Events a thread counts on a shared stripe before it asks (again) for a lease. */
     static final int EVENTS_BEFORE_LEASE = 256;
 
-    /** The holder of each leased stripe, or null; guarded by the class's lock (taken at a thread's first event and at most every 256 events after, never per event). */
+    /**
+     * The holder of each leased stripe, or null; guarded by the class's lock, taken at a thread's
+     * first event and at most every {@value #EVENTS_BEFORE_LEASE} events after, never per event.
+     */
     private static final Thread[] HOLDERS = new Thread[EXCLUSIVE];
     private static final AtomicInteger SHARED_HANDED = new AtomicInteger();
 
