@@ -39,6 +39,10 @@ public final class Unsafe {
         throw new UnsupportedOperationException("compile-time stub");
     }
 
+    public void putLong(long address, long value) {
+        throw new UnsupportedOperationException("compile-time stub");
+    }
+
     public long getLong(long address) {
         throw new UnsupportedOperationException("compile-time stub");
     }

@@ -4,6 +4,8 @@ import dev.alloc.OffHeapLimitExceededError;
 import dev.alloc.runtime.memory.PoolMemory;
 import dev.alloc.runtime.memory.RawMemory;
 import dev.alloc.runtime.memory.SystemRawMemory;
+import jdk.internal.vm.annotation.ForceInline;
+import jdk.internal.vm.annotation.DontInline;
 
 /**
  * The accounting core, one object built from {@link Settings}: the limiter, the address table,
@@ -43,7 +45,10 @@ final class Accounting {
     /** The settings it was built from; null for the core before install. */
     final Settings settings;
     final Limiter limiter;
+    /** Blocks without a header: pool memory, libc's through FFM downcalls, file mappings, virtual threads' blocks. */
     final AddressTable table;
+    /** The slots of blocks with a {@link BlockHeader}. */
+    final SlotPages slots = new SlotPages();
     final SiteRegistry sites;
     final RawMemory memory;
     final AccountingEvents events;
@@ -58,6 +63,11 @@ final class Accounting {
      * installed one only, since a context holds one budget and a budget belongs to one limiter.
      */
     private final boolean cachesBudgets;
+    /**
+     * Whether a platform thread's blocks carry a {@link BlockHeader} and a slot instead of a table
+     * entry: system memory, in the installed core (a context holds pages of one core only).
+     */
+    private final boolean headed;
 
     /** The core before install: tracks nothing, so every allocation passes to the system allocator. */
     static Accounting passThrough() {
@@ -93,6 +103,7 @@ final class Accounting {
         this.clock = clock;
         this.cachesBudgets = cachesBudgets;
         this.table = new AddressTable();
+        this.headed = cachesBudgets && settings != null && memory.allowsHeaders();
         if (settings == null) {
             limiter = new Limiter();
             trackMask = 0;
@@ -136,6 +147,7 @@ final class Accounting {
     }
 
     /** Allocates {@code size} bytes of {@code kind}, reserving them against the limits first. */
+    @ForceInline
     long allocate(int kind, long size) {
         if ((trackMask & (1 << kind)) == 0) {
             return SystemMemory.allocate(size);
@@ -146,6 +158,9 @@ final class Accounting {
         }
         long accounted = BlockInfo.accounted(size);
         int site = reserve(kind, accounted, context);
+        if (headed && !context.virtual) {
+            return allocateHeaded(context, site, kind, size, accounted);
+        }
         long address;
         try {
             address = memory.allocate(size);
@@ -155,6 +170,36 @@ final class Accounting {
         }
         commit(context, site, kind, address, accounted);
         return address;
+    }
+
+    /** {@link #allocate} of a block with a header: 16 bytes more from malloc, a slot instead of a table entry. */
+    @ForceInline
+    private long allocateHeaded(SiteContext context, int site, int kind, long size, long accounted) {
+        long base;
+        try {
+            base = memory.allocate(size + BlockHeader.SIZE);
+        } catch (Throwable mallocFailed) {
+            limiter.release(budget(context), kind, sites.budget(site), accounted);
+            if (mallocFailed instanceof OutOfMemoryError) {
+                throw jdkOutOfMemory(size); // the JDK's message names the size asked for
+            }
+            throw mallocFailed;
+        }
+        SlotPages.Page page = context.page;
+        if (page == null || page.top == 0 || page.pages != slots) {
+            page = slots.refill(context);
+        }
+        long address = base + BlockHeader.SIZE;
+        long info = BlockInfo.pack(accounted, kind, site);
+        BlockHeader.write(base, info, page.claim(address, info, AddressTable.stamp(clock.now())));
+        sites.onAllocate(context.stripe(), site, accounted);
+        return address;
+    }
+
+    /** What {@code jdk.internal.misc.Unsafe} throws when malloc cannot serve {@code size} bytes. */
+    @DontInline
+    private static OutOfMemoryError jdkOutOfMemory(long size) {
+        return new OutOfMemoryError("Unable to allocate " + BlockHeader.jdkRounded(size) + " bytes");
     }
 
     /**
@@ -175,6 +220,7 @@ final class Accounting {
         return reserve(kind, BlockInfo.accounted(size), context);
     }
 
+    @ForceInline
     private int reserve(int kind, long size, SiteContext context) {
         int site = siteOf(kind, context);
         context.reserving = site;
@@ -191,6 +237,7 @@ final class Accounting {
      * a virtual thread's budget is its carrier's, and the thread may move to another carrier
      * whenever it blocks. A platform thread's is kept in its context (by the installed core).
      */
+    @ForceInline
     private Limiter.Budget budget(SiteContext context) {
         Limiter.Budget budget = context.budget;
         if (budget == null || !cachesBudgets) {
@@ -233,11 +280,20 @@ final class Accounting {
      */
     long reallocate(int kind, long address, long size) {
         if (size != 0 && !BlockInfo.trackable(size)) {
+            if (size > 0 && BlockHeader.jdkRounded(size) > 0 && headed(address)) {
+                throw jdkOutOfMemory(size); // what the JDK answers, without handing libc a pointer into a chunk
+            }
             // the JDK's checks come first: IllegalArgumentException, the block untouched
             return SystemMemory.reallocate(address, size);
         }
         if (address == 0) {
             return allocate(kind, size);
+        }
+        if (headed) {
+            long moved = reallocateHeaded(address, size);
+            if (moved != NOT_HEADED) {
+                return moved;
+            }
         }
         long info = forget(address);
         if (info == BlockInfo.MISSING) {
@@ -266,11 +322,96 @@ final class Accounting {
         return moved;
     }
 
+    /** Never an address the system allocator hands out (they are even). */
+    private static final long NOT_HEADED = -1L;
+
+    /**
+     * {@link #reallocate} of a block with a header: its slot goes to {@code address | 1} while it
+     * is resized (no other free or resize can take it), then follows the block: the same slot
+     * names the moved block, or is freed with it, or gets the old address back if nothing
+     * changed. {@link #NOT_HEADED} if the block has no header of ours.
+     */
+    private long reallocateHeaded(long address, long size) {
+        long info = SystemMemory.getLong(address - BlockHeader.SIZE);
+        long tag = SystemMemory.getLong(address - 8);
+        if (!BlockHeader.checks(address, info, tag)) {
+            return NOT_HEADED;
+        }
+        int ref = BlockHeader.ref(tag);
+        SlotPages.Page page = slots.page(ref);
+        if (page == null || !SlotPages.take(page, ref, address, address | 1)) {
+            return NOT_HEADED;
+        }
+        int site;
+        try {
+            site = reserveResize(info, size);
+        } catch (Throwable overLimit) {
+            SlotPages.take(page, ref, address | 1, address);
+            throw overLimit;
+        }
+        long base = address - BlockHeader.SIZE;
+        long movedBase;
+        try {
+            if (size == 0) {
+                memory.free(base, BlockInfo.size(info));
+                movedBase = 0;
+            } else {
+                movedBase = memory.reallocate(base, BlockInfo.size(info) + BlockHeader.SIZE, size + BlockHeader.SIZE);
+            }
+        } catch (Throwable reallocFailed) {
+            commitResize(address, info, size, site, 0, true, page, ref);
+            if (reallocFailed instanceof OutOfMemoryError) {
+                throw jdkOutOfMemory(size);
+            }
+            throw reallocFailed;
+        }
+        long moved = movedBase == 0 ? 0 : movedBase + BlockHeader.SIZE;
+        commitResize(address, info, size, site, moved, false, page, ref);
+        return moved;
+    }
+
+    /** Whether {@code address} is a live block with a header of this core (it reads the 16 bytes in front). */
+    boolean headed(long address) {
+        if (!headed || address == 0) {
+            return false;
+        }
+        long info = SystemMemory.getLong(address - BlockHeader.SIZE);
+        long tag = SystemMemory.getLong(address - 8);
+        if (!BlockHeader.checks(address, info, tag)) {
+            return false;
+        }
+        SlotPages.Page page = slots.page(BlockHeader.ref(tag));
+        return page != null && SlotPages.holds(page, BlockHeader.ref(tag), address);
+    }
+
+    /**
+     * The info of a block just allocated on this thread, not yet handed out (so no other thread
+     * can free it meanwhile), or {@code MISSING}. The table comes first: only blocks it does not
+     * know (file mappings are there) may have a header to read.
+     */
+    long infoOfFresh(long address) {
+        long info = table.get(address);
+        if (info == BlockInfo.MISSING && headed(address)) {
+            info = SystemMemory.getLong(address - BlockHeader.SIZE);
+        }
+        return info;
+    }
+
+    /** Visits every live block (the table's and the headed ones). */
+    void forEachBlock(AddressTable.Visitor visitor) {
+        table.forEach(visitor);
+        slots.forEach(visitor);
+    }
+
     /**
      * Frees a block; {@code how} is one of the {@code SiteRegistry.FREED_*} reasons. Never
      * throws: this runs inside Cleaners, where an exception kills the JVM.
      */
+    @ForceInline
     void free(long address, int how) {
+        if (headed && address != 0 && freeHeaded(address, how)) {
+            return;
+        }
         long info = forget(address);
         if (info == BlockInfo.MISSING) {
             memory.freeUntracked(address);
@@ -281,6 +422,33 @@ final class Accounting {
         }
     }
 
+    /**
+     * {@link #free} of a block with a header: the CAS of its slot to 0 decides the one free that
+     * releases it. False if the address has no header of ours. A header that checks but whose
+     * slot no longer holds the address (a second free racing the first, or with a resize) is
+     * left alone: nothing is freed twice.
+     */
+    @ForceInline
+    private boolean freeHeaded(long address, int how) {
+        long info = SystemMemory.getLong(address - BlockHeader.SIZE);
+        long tag = SystemMemory.getLong(address - 8);
+        if (!BlockHeader.checks(address, info, tag)) {
+            return false;
+        }
+        int ref = BlockHeader.ref(tag);
+        SlotPages.Page page = slots.page(ref);
+        if (page == null) {
+            return false;
+        }
+        if (SlotPages.take(page, ref, address, 0L)) {
+            memory.free(address - BlockHeader.SIZE, BlockInfo.size(info));
+            SiteContext context = SiteContext.current();
+            SlotPages.freed(context, page, ref);
+            release(context, address, info, how);
+        }
+        return true;
+    }
+
     /** The first half of a free: takes the block out of the table; its info, or {@code MISSING}. */
     long forget(long address) {
         return address == 0 ? BlockInfo.MISSING : table.remove(address);
@@ -289,12 +457,16 @@ final class Accounting {
     /** The second half, once the memory is gone: releases what {@link #forget} returned. */
     void released(long address, long info, int how) {
         if (info != BlockInfo.MISSING) {
-            SiteContext context = SiteContext.current();
-            limiter.release(budget(context), BlockInfo.kind(info), sites.budget(BlockInfo.site(info)), BlockInfo.size(info));
-            sites.onFree(context.stripe(), BlockInfo.site(info), BlockInfo.size(info), how);
-            if (BlockInfo.size(info) >= FlightEvents.freeMinSize()) {
-                events.freed(BlockInfo.kind(info), BlockInfo.size(info), address, BlockInfo.site(info));
-            }
+            release(SiteContext.current(), address, info, how);
+        }
+    }
+
+    @ForceInline
+    private void release(SiteContext context, long address, long info, int how) {
+        limiter.release(budget(context), BlockInfo.kind(info), sites.budget(BlockInfo.site(info)), BlockInfo.size(info));
+        sites.onFree(context.stripe(), BlockInfo.site(info), BlockInfo.size(info), how);
+        if (BlockInfo.size(info) >= FlightEvents.freeMinSize()) {
+            events.freed(BlockInfo.kind(info), BlockInfo.size(info), address, BlockInfo.site(info));
         }
     }
 
@@ -332,6 +504,15 @@ final class Accounting {
      * freed ({@code size} 0). {@code failed} means nothing changed: the old block is put back.
      */
     void commitResize(long address, long info, long size, int site, long moved, boolean failed) {
+        commitResize(address, info, size, site, moved, failed, null, 0);
+    }
+
+    /**
+     * The same for a block in slot {@code ref} of {@code page} (null: a table block); {@code moved}
+     * is the new user address, the header's 16 bytes in front of it.
+     */
+    private void commitResize(long address, long info, long size, int site, long moved, boolean failed,
+                              SlotPages.Page page, int ref) {
         size = BlockInfo.accounted(size);
         int kind = BlockInfo.kind(info);
         long oldSize = BlockInfo.size(info);
@@ -342,7 +523,11 @@ final class Accounting {
             if (growth > 0) {
                 limiter.release(budget(context), kind, checked, growth);
             }
-            restore(address, info);
+            if (page != null) {
+                SlotPages.take(page, ref, address | 1, address);
+            } else {
+                restore(address, info);
+            }
             return;
         }
         if (checked == Budgets.NONE) {
@@ -355,10 +540,20 @@ final class Accounting {
             events.freed(kind, oldSize, address, BlockInfo.site(info));
         }
         if (moved == 0) {
+            if (page != null) {
+                SlotPages.take(page, ref, address | 1, 0L);
+                SlotPages.freed(context, page, ref);
+            }
             limiter.release(budget(context), kind, checked, oldSize + Math.max(growth, 0)); // freed: nothing of it is left
             return;
         }
-        table.put(moved, BlockInfo.pack(size, kind, site), clock.now());
+        long newInfo = BlockInfo.pack(size, kind, site);
+        if (page != null) {
+            BlockHeader.write(moved - BlockHeader.SIZE, newInfo, ref);
+            SlotPages.settle(page, ref, moved, newInfo, AddressTable.stamp(clock.now()));
+        } else {
+            table.put(moved, newInfo, clock.now());
+        }
         if (growth < 0) {
             limiter.release(budget(context), kind, checked, -growth);
         }
@@ -431,6 +626,7 @@ final class Accounting {
         }
     }
 
+    @ForceInline
     private int siteOf(int kind, SiteContext context) {
         int site = context.site;
         if (site != 0 || !sitesOn) {
@@ -445,6 +641,7 @@ final class Accounting {
     }
 
     /** The slow path of a reservation that hit a limit: wait for GC, then apply the policy. */
+    @DontInline
     private void overLimit(int kind, long size, int site, int budget, int hit, SiteContext context) {
         boolean wasInAgent = context.enterAgent();
         try {

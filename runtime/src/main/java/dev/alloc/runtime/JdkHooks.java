@@ -1,5 +1,7 @@
 package dev.alloc.runtime;
 
+import jdk.internal.vm.annotation.ForceInline;
+
 /**
  * The static methods the agent weaves into JDK classes in place of their calls to
  * {@code jdk.internal.misc.Unsafe.allocateMemory/reallocateMemory/freeMemory}. Each takes the
@@ -20,6 +22,7 @@ public final class JdkHooks {
 
     // java.nio.DirectByteBuffer and its Deallocator
 
+    @ForceInline
     public static long directAllocate(Object unsafe, long size) {
         long address = OffHeap.allocate(Kind.DIRECT, size);
         FlightEvents.Sink events;
@@ -29,6 +32,7 @@ public final class JdkHooks {
         return address;
     }
 
+    @ForceInline
     public static void directFree(Object unsafe, long address) {
         free(address, JdkThreads.isCleanerThread(Thread.currentThread())
                 ? SiteRegistry.FREED_BY_GC : SiteRegistry.FREED_EXPLICITLY);
@@ -36,6 +40,7 @@ public final class JdkHooks {
 
     // sun.misc.Unsafe
 
+    @ForceInline
     public static long unsafeAllocate(Object unsafe, long size) {
         long address = OffHeap.allocate(Kind.UNSAFE, size);
         FlightEvents.Sink events;
@@ -54,12 +59,14 @@ public final class JdkHooks {
         return moved;
     }
 
+    @ForceInline
     public static void unsafeFree(Object unsafe, long address) {
         free(address, SiteRegistry.FREED_EXPLICITLY);
     }
 
     // jdk.internal.foreign native segments (JDK 22+)
 
+    @ForceInline
     public static long ffmAllocate(Object unsafe, long size) {
         long address = OffHeap.allocate(Kind.FFM, size);
         FlightEvents.Sink events;
@@ -69,6 +76,7 @@ public final class JdkHooks {
         return address;
     }
 
+    @ForceInline
     public static void ffmFree(Object unsafe, long address) {
         free(address, JdkThreads.isCleanerThread(Thread.currentThread())
                 ? SiteRegistry.FREED_BY_GC : SiteRegistry.FREED_BY_CLOSE);
@@ -107,6 +115,7 @@ public final class JdkHooks {
         }
     }
 
+    @ForceInline
     private static void free(long address, int how) {
         try {
             OffHeap.free(address, how);

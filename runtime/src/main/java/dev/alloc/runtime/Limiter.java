@@ -4,6 +4,8 @@ import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.lang.ref.WeakReference;
 import java.util.Arrays;
+import jdk.internal.vm.annotation.ForceInline;
+import jdk.internal.vm.annotation.DontInline;
 
 /**
  * Accounting of live off-heap bytes against the limits, with per-thread batches of budget in
@@ -319,6 +321,7 @@ public final class Limiter {
     }
 
     /** Reserves along the path of {@code kind}, the total and {@code extra} ({@link #NO_EXTRA} or an extra limit id). */
+    @ForceInline
     public int tryReserve(Budget budget, int kind, int extra, long size) {
         long[] owned = budget.cells;
         int stock = stockIndex(pathOf(kind, extra));
@@ -330,6 +333,7 @@ public final class Limiter {
         return reserveSlow(owned, kind, extra, size);
     }
 
+    @ForceInline
     private void addLive(long[] owned, int kind, int extra, long size) {
         int index = liveIndex(kind);
         CELLS.setOpaque(owned, index, (long) CELLS.getOpaque(owned, index) + size);
@@ -339,6 +343,7 @@ public final class Limiter {
         }
     }
 
+    @DontInline
     private int reserveSlow(long[] owned, int kind, int extra, long size) {
         int path = pathOf(kind, extra);
         int version = limitsVersion;
@@ -505,6 +510,7 @@ public final class Limiter {
     }
 
     /** Releases along a path: the thread's live share drops, its stock grows (excess above the cap goes back). */
+    @ForceInline
     public void release(Budget budget, int kind, int extra, long size) {
         long[] owned = budget.cells;
         addLive(owned, kind, extra, -size);
@@ -515,6 +521,7 @@ public final class Limiter {
         }
     }
 
+    @DontInline
     private void giveBackExcess(long[] owned, int path, int kind, int extra) {
         int version = limitsVersion;
         long cap = 2 * batchFor(kind, extra, 0);

@@ -71,16 +71,18 @@ public final class MallocHooks {
     }
 
     /**
-     * Whether {@code free(address)} must not reach libc: the address is pool memory (a block of
-     * {@code strategy=}, handed out by Unsafe, a direct buffer or an arena, that the program gives
-     * to libc's {@code free}, as it may without the agent). libc would corrupt its heap with it;
-     * the wrapped {@code free} gives it back to the pool instead ({@link #freeToPool}).
+     * Whether {@code free(address)} must not reach libc as it is: the address is pool memory (a
+     * block of {@code strategy=}) or a block with the agent's {@link BlockHeader}, handed out by
+     * Unsafe, a direct buffer or an arena, that the program gives to libc's {@code free}, as it
+     * may without the agent. libc would corrupt its heap with it; the wrapped {@code free} gives
+     * it to the agent instead ({@link #freeToPool}).
      */
     public static boolean isPoolMemory(long address) {
-        return OffHeap.core().memory.ownedByPool(address);
+        Accounting core = OffHeap.core();
+        return core.memory.ownedByPool(address) || core.headed(address);
     }
 
-    /** {@code free()} of pool memory: the block goes back to the pool, counted as freed explicitly. */
+    /** {@code free()} of pool or headed memory: the agent frees the block, counted as freed explicitly. */
     public static void freeToPool(long address) {
         OffHeap.core().free(address, SiteRegistry.FREED_EXPLICITLY);
     }

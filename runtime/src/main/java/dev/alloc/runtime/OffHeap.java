@@ -3,6 +3,7 @@ package dev.alloc.runtime;
 import dev.alloc.runtime.pool.PoolStatistics;
 import dev.alloc.runtime.report.Log;
 import dev.alloc.runtime.report.Sizes;
+import jdk.internal.vm.annotation.ForceInline;
 
 /**
  * The narrow bridge: every tracked native allocation, reallocation and free passes through
@@ -91,6 +92,16 @@ public final class OffHeap {
         return core.table;
     }
 
+    /** The info of a block just allocated on this thread and not yet handed out, or {@code BlockInfo.MISSING}. */
+    public static long infoOfFresh(long address) {
+        return core.infoOfFresh(address);
+    }
+
+    /** Visits every live block the agent tracks. */
+    public static void forEachLiveBlock(AddressTable.Visitor visitor) {
+        core.forEachBlock(visitor);
+    }
+
     /** The raw allocator: {@code system} or the pool strategy's name. */
     public static String strategy() {
         return core.memory.strategy();
@@ -117,6 +128,7 @@ public final class OffHeap {
     }
 
     /** Allocates {@code size} bytes of {@code kind}, reserving them against the limits first. */
+    @ForceInline
     public static long allocate(int kind, long size) {
         return core.allocate(kind, size);
     }
@@ -130,6 +142,7 @@ public final class OffHeap {
      * Frees a block; {@code how} is one of the {@code SiteRegistry.FREED_*} reasons. Never
      * throws: this runs inside Cleaners, where an exception kills the JVM.
      */
+    @ForceInline
     public static void free(long address, int how) {
         core.free(address, how);
     }

@@ -1,5 +1,8 @@
 package dev.alloc.runtime;
 
+import jdk.internal.vm.annotation.ForceInline;
+import jdk.internal.vm.annotation.DontInline;
+
 /**
  * Per-thread state shared by the rewritten call sites and the JDK choke points.
  *
@@ -34,6 +37,8 @@ public final class SiteContext {
      * on a virtual thread, whose budget is its carrier's and must be looked up at each use.
      */
     Limiter.Budget budget;
+    /** The page this thread claims slots of headed blocks in ({@link SlotPages}); null until its first. */
+    SlotPages.Page page;
     /** True on a virtual thread (JDK 21+). */
     final boolean virtual;
 
@@ -63,6 +68,7 @@ public final class SiteContext {
      * its context is made, if one is free; on a shared stripe it asks again every
      * {@link StripeLeases#EVENTS_BEFORE_LEASE} events. Virtual threads stay shared.
      */
+    @ForceInline
     int stripe() {
         int current = stripe;
         if (!StripeLeases.exclusive(current) && ++sharedEvents == StripeLeases.EVENTS_BEFORE_LEASE) {
@@ -76,6 +82,7 @@ public final class SiteContext {
         return !virtual && !JdkThreads.isCleanerThread(owner);
     }
 
+    @DontInline
     private int leaseStripe() {
         sharedEvents = 0;
         int leased = mayLease() ? StripeLeases.lease(owner) : -1;
@@ -86,6 +93,7 @@ public final class SiteContext {
     }
 
     @SuppressWarnings("deprecation") // Thread.getId: threadId() is JDK 19+
+    @ForceInline
     public static SiteContext current() {
         Thread thread = Thread.currentThread();
         int slot = (int) thread.getId() & (CACHE_SLOTS - 1);
@@ -99,11 +107,13 @@ public final class SiteContext {
     }
 
     /** Woven before an intercepted JDK call in application code: the call's constant site id. */
+    @ForceInline
     public static void prime(int site) {
         current().site = site;
     }
 
     /** Woven after the intercepted call returns. */
+    @ForceInline
     public static void unprime() {
         current().site = 0;
     }

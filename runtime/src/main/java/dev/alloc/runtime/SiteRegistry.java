@@ -5,6 +5,7 @@ import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.util.HashMap;
 import java.util.Map;
+import jdk.internal.vm.annotation.ForceInline;
 
 /**
  * Interns call sites to small int ids and keeps exact per-site counters.
@@ -97,6 +98,7 @@ public final class SiteRegistry {
     }
 
     /** The limit id of a site's budget, or {@link Budgets#NONE}: one array read, for the hot path. */
+    @ForceInline
     public int budget(int site) {
         if (!anyBudget) {
             return Budgets.NONE; // the common case: no budget option, no array read
@@ -215,6 +217,7 @@ public final class SiteRegistry {
         onAllocate(SiteContext.current().stripe(), site, size);
     }
 
+    @ForceInline
     public void onAllocate(int stripe, int site, long size) {
         long[] chunk = chunks[site >>> CHUNK_SHIFT];
         int base = base(site, stripe);
@@ -246,6 +249,7 @@ public final class SiteRegistry {
      * The same, by the stripe's lease holder, the only writer of these counters: plain reads and
      * release stores in the order the readers rely on (see "Storage"), no atomic instruction.
      */
+    @ForceInline
     private static void onAllocateAlone(long[] chunk, int base, long size) {
         int packed = base + PACKED_TOTAL;
         int spilled = base + SPILLED_TOTAL;
@@ -273,6 +277,7 @@ public final class SiteRegistry {
         onFree(SiteContext.current().stripe(), site, size, how);
     }
 
+    @ForceInline
     public void onFree(int stripe, int site, long size, int how) {
         long[] chunk = chunks[site >>> CHUNK_SHIFT];
         int base = base(site, stripe);
@@ -286,6 +291,7 @@ public final class SiteRegistry {
     }
 
     /** A free counted by the stripe's lease holder alone; freed counters spill high (see "Storage"). */
+    @ForceInline
     private static void onFreeAlone(long[] chunk, int base, int packed, int spilled, long size) {
         COUNTERS.set(chunk, base + LIVE_ALONE, (long) COUNTERS.get(chunk, base + LIVE_ALONE) - size);
         if (size < PACKABLE) {

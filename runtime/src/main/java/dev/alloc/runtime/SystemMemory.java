@@ -41,7 +41,12 @@ public final class SystemMemory {
         UNSAFE.copyMemory(from, to, bytes);
     }
 
-    /** Reads the 8 bytes at a native address (a pointer that libc wrote for us). */
+    /** Writes 8 bytes at a native address (a block header). */
+    public static void putLong(long address, long value) {
+        UNSAFE.putLong(address, value);
+    }
+
+    /** Reads the 8 bytes at a native address (a pointer that libc wrote for us, a block header). */
     public static long getLong(long address) {
         return UNSAFE.getLong(address);
     }

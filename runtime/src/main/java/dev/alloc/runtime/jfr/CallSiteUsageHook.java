@@ -3,6 +3,7 @@ package dev.alloc.runtime.jfr;
 import dev.alloc.runtime.AddressTable;
 import dev.alloc.runtime.BlockInfo;
 import dev.alloc.runtime.Kind;
+import dev.alloc.runtime.OffHeap;
 import dev.alloc.runtime.SiteContext;
 import dev.alloc.runtime.SiteRegistry;
 import java.util.Arrays;
@@ -11,21 +12,19 @@ import java.util.Arrays;
  * Emits {@code dev.alloc.CallSiteUsage} once per period: one event for each site that holds
  * memory, and one for each site whose counters moved since the previous period (so the period
  * in which a site's last block goes away shows how it went). The oldest live block of each site
- * comes from one scan of the address table, whose entries carry their allocation time.
+ * comes from one scan of the live blocks (address table and slot pages), which carry their allocation time.
  * Runs on Flight Recorder's periodic thread only, so its arrays need no synchronisation.
  */
 final class CallSiteUsageHook implements Runnable, AddressTable.Visitor {
     private final SiteRegistry sites;
-    private final AddressTable table;
     /** Per site: the allocation time of its oldest live block seen in this scan. */
     private long[] oldest = new long[0];
     /** Per site: allocations plus frees at the previous emission, to see whether it moved. */
     private long[] lastActivity = new long[0];
     private int scanned;
 
-    CallSiteUsageHook(SiteRegistry sites, AddressTable table) {
+    CallSiteUsageHook(SiteRegistry sites) {
         this.sites = sites;
-        this.table = table;
     }
 
     @Override
@@ -47,7 +46,7 @@ final class CallSiteUsageHook implements Runnable, AddressTable.Visitor {
         }
         Arrays.fill(oldest, 0, count, Long.MAX_VALUE);
         scanned = count;
-        table.forEach(this);
+        OffHeap.forEachLiveBlock(this);
         long now = System.currentTimeMillis();
         for (int site = 0; site < count; site++) {
             long liveCount = sites.counter(site, SiteRegistry.LIVE_COUNT);

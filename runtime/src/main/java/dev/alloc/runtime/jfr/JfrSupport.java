@@ -90,7 +90,7 @@ public final class JfrSupport implements FlightEvents.Sink {
         FlightRecorder.register(LimitExceededEvent.class);
         FlightRecorder.register(LimitWarningEvent.class);
         FlightRecorder.register(PoolMisuseEvent.class);
-        FlightRecorder.addPeriodicEvent(CallSiteUsageEvent.class, new CallSiteUsageHook(OffHeap.sites(), OffHeap.table()));
+        FlightRecorder.addPeriodicEvent(CallSiteUsageEvent.class, new CallSiteUsageHook(OffHeap.sites()));
         FlightRecorder.addPeriodicEvent(OffHeapStatisticsEvent.class, new StatisticsHook());
         allocationType = EventType.getEventType(AllocationEvent.class);
         freeType = EventType.getEventType(FreeEvent.class);
@@ -142,7 +142,7 @@ public final class JfrSupport implements FlightEvents.Sink {
         SiteContext context = SiteContext.current();
         boolean wasInAgent = context.enterAgent();
         try {
-            long info = OffHeap.table().get(address);
+            long info = OffHeap.infoOfFresh(address);
             if (info == BlockInfo.MISSING) {
                 return; // untracked, or already freed by another thread
             }

@@ -36,6 +36,14 @@ public interface RawMemory {
     /** {@code system} or the pool strategy's name. */
     String strategy();
 
+    /**
+     * Whether blocks may carry the accounting's 16-byte header: real malloc'd memory, whose
+     * bytes in front of any block it hands out are readable (false for pools and test doubles).
+     */
+    default boolean allowsHeaders() {
+        return false;
+    }
+
     /** Whether {@code address} lies in pool memory (never true without a pool). */
     default boolean ownedByPool(long address) {
         return false;

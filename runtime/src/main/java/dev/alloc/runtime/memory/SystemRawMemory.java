@@ -39,6 +39,11 @@ public final class SystemRawMemory implements RawMemory {
     }
 
     @Override
+    public boolean allowsHeaders() {
+        return true;
+    }
+
+    @Override
     public String strategy() {
         return "system";
     }
