@@ -210,6 +210,11 @@ final class SlotPages {
         }
     }
 
+    /** Pages made so far (for tests and statistics). */
+    synchronized int pageCount() {
+        return count;
+    }
+
     /** Live blocks registered here (for tests and statistics). */
     int live() {
         int live = 0;
