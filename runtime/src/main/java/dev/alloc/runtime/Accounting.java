@@ -385,11 +385,11 @@ final class Accounting {
     }
 
     /**
-     * The info of a block just allocated on this thread, not yet handed out (so no other thread
-     * can free it meanwhile), or {@code MISSING}. The table comes first: only blocks it does not
-     * know (file mappings are there) may have a header to read.
+     * The info of a live block that no other thread can free meanwhile (one just allocated on
+     * this thread and not yet handed out, for its event), or {@code MISSING}. The table comes
+     * first: only blocks it does not know (file mappings are there) may have a header to read.
      */
-    long infoOfFresh(long address) {
+    long infoOfLive(long address) {
         long info = table.get(address);
         if (info == BlockInfo.MISSING && headed(address)) {
             info = SystemMemory.getLong(address - BlockHeader.SIZE);

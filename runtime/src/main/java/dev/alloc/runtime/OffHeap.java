@@ -92,9 +92,9 @@ public final class OffHeap {
         return core.table;
     }
 
-    /** The info of a block just allocated on this thread and not yet handed out, or {@code BlockInfo.MISSING}. */
-    public static long infoOfFresh(long address) {
-        return core.infoOfFresh(address);
+    /** The info of a live block no other thread can free meanwhile, or {@code BlockInfo.MISSING} (see {@link Accounting#infoOfLive}). */
+    public static long infoOfLive(long address) {
+        return core.infoOfLive(address);
     }
 
     /** Visits every live block the agent tracks. */

@@ -51,7 +51,7 @@ class HeadedBlocksTest {
             assertEquals(1_999_993 + BlockHeader.SIZE, core.memory.live.get(block - BlockHeader.SIZE));
             assertTrue(core.accounting.headed(block));
             assertEquals(BlockInfo.MISSING, core.accounting.table.get(block), "no table entry");
-            assertEquals(BlockInfo.pack(1_999_993, UNSAFE, site), core.accounting.infoOfFresh(block));
+            assertEquals(BlockInfo.pack(1_999_993, UNSAFE, site), core.accounting.infoOfLive(block));
             assertEquals(1_999_993, core.used());
             assertEquals(1_999_993, core.sites.counter(site, SiteRegistry.LIVE_BYTES));
             List<Long> seen = new ArrayList<>();

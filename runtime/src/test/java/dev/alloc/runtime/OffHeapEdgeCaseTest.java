@@ -37,7 +37,7 @@ class OffHeapEdgeCaseTest {
             assertThrows(IllegalArgumentException.class, () -> OffHeap.reallocate(Kind.UNSAFE, block, -1));
             assertThrows(IllegalArgumentException.class, () -> OffHeap.reallocate(Kind.UNSAFE, block, Long.MAX_VALUE));
             assertEquals(before, used());
-            assertEquals(1_999_993, BlockInfo.size(OffHeap.table().get(block)), "the block is still tracked");
+            assertEquals(1_999_993, BlockInfo.size(OffHeap.infoOfLive(block)), "the block is still tracked");
         } finally {
             OffHeap.free(block, SiteRegistry.FREED_EXPLICITLY);
         }

@@ -142,7 +142,7 @@ public final class JfrSupport implements FlightEvents.Sink {
         SiteContext context = SiteContext.current();
         boolean wasInAgent = context.enterAgent();
         try {
-            long info = OffHeap.infoOfFresh(address);
+            long info = OffHeap.infoOfLive(address);
             if (info == BlockInfo.MISSING) {
                 return; // untracked, or already freed by another thread
             }
