@@ -19,44 +19,43 @@ import jdk.internal.vm.annotation.DontInline;
  * was built with ({@link #extraLimit}; ids after {@code TOTAL}). A reservation follows a
  * <em>path</em>: its kind, the total and optionally one extra limit; every limit on the path is
  * charged (kinds outside the total, {@link Kind#inTotal}: file mappings, skip the total). Each
- * thread owns a {@link Budget}: per path, a <em>stock</em> of bytes already
- * charged to every limit of the path and not yet used, and its cap; per limit, the thread's
- * share of the live bytes (the bytes it reserved minus the bytes it released; negative on a
- * thread that frees what others allocated). Virtual threads share their carrier's budget
- * (JDK 19+), so a million virtual threads cost as many budgets as there are carriers.
+ * thread owns a {@link Budget}: per path, a <em>stock</em> of bytes already charged to every
+ * limit of the path and not yet used, and its cap. The live bytes of a limit are its charge
+ * minus the stocks on paths through it, so a reservation served from the stock writes the
+ * stock alone. Virtual threads share their carrier's budget (JDK 19+), so a million virtual
+ * threads cost as many budgets as there are carriers.
  *
  * <h2>Algorithm</h2>
  * <ul>
  *   <li>Reserve: if the path's stock covers the size, one compare-and-set on the thread's own
- *       stock (a line no other thread writes unless it drains) and a plain store of its live
- *       bytes. Otherwise the slow path charges (size - stock + batch) to each limit of the path
+ *       stock (a line no other thread writes unless it drains). Otherwise the slow path charges (size - stock + batch) to each limit of the path
  *       with a compare-and-set loop that never lets a counter pass its limit, or the size
  *       alone if the batch does not fit; if neither fits, it drains every thread's stock and
  *       tries the exact size once more before it refuses.</li>
  *   <li>Batch: at most {@value #MAX_BATCH} bytes and at most 1/64 of the room left under each
  *       limit of the path (room to the warning threshold while below it), so batches shrink to
  *       0 as usage nears a limit and accounting there is exact.</li>
- *   <li>Release: the thread's live bytes drop, its stock grows by the size (one atomic add on
- *       its own line); past the cap (twice the batch the room allows) the excess above half the
+ *   <li>Release: the thread's stock grows by the size (one atomic add on its own line); past the cap (twice the batch the room allows) the excess above half the
  *       cap goes back to the shared counters.</li>
  *   <li>Drain ({@link #drainAll}): every budget's stock is taken with an atomic swap and
  *       uncharged; caps drop to 0 so the next release recomputes them. A limit change drains,
  *       so it applies to the next reservation of every thread.</li>
  *   <li>Threads that end: the limiter holds each budget's cells strongly and the budget itself
- *       weakly; once the thread (or carrier) is gone and its budget collected, the cells are
- *       folded into the retired live bytes and their stock uncharged. A drain reaches dead
+ *       weakly; once the thread (or carrier) is gone and its budget collected, its stock is
+ *       uncharged and the cells dropped. A drain reaches dead
  *       threads' stock too, so a batch never makes a reservation fail.</li>
  * </ul>
  *
  * <h2>Invariants</h2>
  * <ul>
- *   <li>charged(limit) = sum of live shares + stocks on paths through it, and never exceeds
- *       the limit (except under {@link #forceReserve}); every transition changes the counter
- *       first when it grows and last when it shrinks, so in flight the charge is only ever
- *       higher than the sum, never lower: the memory really taken is at most the charge.</li>
- *   <li>{@link #used} is the sum of the live shares (exact whenever no reservation or release
- *       is in flight), clamped to the charge, so a read taken while threads race never shows
- *       more than the limit.</li>
+ *   <li>charged(limit) = live bytes + stocks on paths through it, and never exceeds the limit
+ *       (except under {@link #forceReserve}); every transition changes the counter first when
+ *       it grows and last when it shrinks, so in flight the charge is only ever higher than
+ *       the sum, never lower: the memory really taken is at most the charge.</li>
+ *   <li>{@link #used} is the charge minus the stocks (exact whenever no reservation or
+ *       release is in flight). The charge is read first: a stock given back or drained
+ *       afterwards was taken off the stock before it left the charge, so a racing read can
+ *       only over-state, and it is clamped to the charge, never more than the limit.</li>
  *   <li>{@link #peak} is the highest {@link #used} seen at a sample point: every trip to the
  *       shared counters that raises a charge above the recorded peak, every read of
  *       {@code used} or {@code peak}. It is exact for reservations of at least a batch
@@ -90,14 +89,10 @@ public final class Limiter {
     private final long[] limits;
     /** Usage at which each limit's warning fires; {@code Long.MAX_VALUE} without a limit. */
     private final long[] warnAt;
-    /** Live bytes of threads that ended, per limit; changed under the lock with {@link #folds}. */
-    private final long[] retired;
     private volatile int warnPercent = 90;
     private volatile WarningListener warningListener;
     /** Incremented by every limit change; a refill that saw another value gives its stock back. */
     private volatile int limitsVersion;
-    /** Odd while a dead budget is being folded into {@link #retired}. */
-    private volatile int folds;
     private final ThreadLocal<Budget> budgets = newBudgetLocal();
     /** Every budget's cells (strong) and the budget (weak); replaced whole under the lock. */
     private volatile long[][] registeredCells = new long[0][];
@@ -111,8 +106,7 @@ public final class Limiter {
 
     /**
      * One thread's (or carrier's) cells: per path its stock at {@code PAD + path} and cap at
-     * {@code PAD + paths + path}; per limit its live share at {@code PAD + 2 * paths + id}.
-     * Only the owner writes the live shares and, but for drains, the stock and cap.
+     * {@code PAD + paths + path}. Only the owner writes them, but for drains.
      */
     public static final class Budget {
         final long[] cells;
@@ -133,7 +127,6 @@ public final class Limiter {
         cells = new long[(limitCount * 3 + 1) * PAD];
         limits = new long[limitCount];
         warnAt = new long[limitCount];
-        retired = new long[limitCount];
         Arrays.fill(warnAt, Long.MAX_VALUE);
     }
 
@@ -196,7 +189,7 @@ public final class Limiter {
 
     private synchronized Budget register() {
         sweep(false);
-        long[] owned = new long[PAD + 2 * pathCount + limitCount + PAD];
+        long[] owned = new long[PAD + 2 * pathCount + PAD];
         Budget budget = new Budget(owned);
         long[][] cellsNow = registeredCells;
         WeakReference<?>[] ownersNow = registeredOwners;
@@ -220,25 +213,16 @@ public final class Limiter {
         int kept = 0;
         long[][] keptCells = new long[all.length][];
         WeakReference<?>[] keptOwners = new WeakReference<?>[all.length];
-        folds++;
-        try {
-            for (int i = 0; i < all.length; i++) {
-                if (owners[i].get() != null) {
-                    keptCells[kept] = all[i];
-                    keptOwners[kept++] = owners[i];
-                    continue;
-                }
-                long[] dead = all[i]; // nobody can reach it to write it any more
-                for (int id = 0; id < limitCount; id++) {
-                    retired[id] += dead[liveIndex(id)];
-                }
-                drain(dead);
+        for (int i = 0; i < all.length; i++) {
+            if (owners[i].get() != null) {
+                keptCells[kept] = all[i];
+                keptOwners[kept++] = owners[i];
+                continue;
             }
-            registeredOwners = Arrays.copyOf(keptOwners, kept);
-            registeredCells = Arrays.copyOf(keptCells, kept);
-        } finally {
-            folds++;
+            drain(all[i]); // nobody can reach it to write it any more
         }
+        registeredOwners = Arrays.copyOf(keptOwners, kept);
+        registeredCells = Arrays.copyOf(keptCells, kept);
         liveAtLastSweep = kept;
     }
 
@@ -254,8 +238,13 @@ public final class Limiter {
         return PAD + pathCount + path;
     }
 
-    private int liveIndex(int limit) {
-        return PAD + 2 * pathCount + limit;
+    /** Whether path {@code path}'s stock is charged to limit {@code which}. */
+    private boolean through(int path, int which) {
+        int kind = path % Kind.COUNT;
+        if (which == TOTAL) {
+            return Kind.inTotal(kind);
+        }
+        return which < Kind.COUNT ? kind == which : path / Kind.COUNT - 1 == which - TOTAL - 1;
     }
 
     /** Live bytes of a limit: exact when nothing is in flight, never more than is charged. */
@@ -266,35 +255,16 @@ public final class Limiter {
     }
 
     private long exactUsed(int which) {
-        long sum = liveSum(which);
-        return Math.max(0L, Math.min(sum, (long) CELLS.getVolatile(cells, chargedIndex(which))));
-    }
-
-    private long liveSum(int which) {
-        while (true) {
-            int version = folds;
-            long sum = 0;
-            for (long[] owned : registeredCells) {
-                if (which == TOTAL) {
-                    for (int kind = 0; kind < Kind.COUNT; kind++) {
-                        sum += Kind.inTotal(kind) ? (long) CELLS.getOpaque(owned, liveIndex(kind)) : 0L;
-                    }
-                } else {
-                    sum += (long) CELLS.getOpaque(owned, liveIndex(which));
+        long charged = (long) CELLS.getVolatile(cells, chargedIndex(which)); // first: see the class comment
+        long stocks = 0;
+        for (long[] owned : registeredCells) {
+            for (int path = 0; path < pathCount; path++) {
+                if (through(path, which)) {
+                    stocks += (long) CELLS.getVolatile(owned, stockIndex(path));
                 }
             }
-            if (which == TOTAL) {
-                for (int kind = 0; kind < Kind.COUNT; kind++) {
-                    sum += Kind.inTotal(kind) ? retired[kind] : 0L;
-                }
-            } else {
-                sum += retired[which];
-            }
-            if ((version & 1) == 0 && folds == version) {
-                return sum;
-            }
-            Thread.onSpinWait();
         }
+        return Math.max(0L, Math.min(charged - stocks, charged));
     }
 
     /** The highest used seen at a sample point (see the class comment); at least what is used now. */
@@ -327,20 +297,9 @@ public final class Limiter {
         int stock = stockIndex(pathOf(kind, extra));
         long have = (long) CELLS.getOpaque(owned, stock);
         if (have >= size && CELLS.compareAndSet(owned, stock, have, have - size)) {
-            addLive(owned, kind, extra, size);
             return OK;
         }
         return reserveSlow(owned, kind, extra, size);
-    }
-
-    @ForceInline
-    private void addLive(long[] owned, int kind, int extra, long size) {
-        int index = liveIndex(kind);
-        CELLS.setOpaque(owned, index, (long) CELLS.getOpaque(owned, index) + size);
-        if (extra >= 0) {
-            index = liveIndex(extra);
-            CELLS.setOpaque(owned, index, (long) CELLS.getOpaque(owned, index) + size);
-        }
     }
 
     @DontInline
@@ -351,7 +310,6 @@ public final class Limiter {
         long need = size - have;
         if (need <= 0) { // a release refilled the stock meanwhile
             CELLS.getAndAdd(owned, stockIndex(path), -need);
-            addLive(owned, kind, extra, size);
             return OK;
         }
         long batch = need > Long.MAX_VALUE - MAX_BATCH ? 0 : batchFor(kind, extra, need);
@@ -370,7 +328,6 @@ public final class Limiter {
         } else if (batch > 0) {
             CELLS.getAndAdd(owned, stockIndex(path), batch);
         }
-        addLive(owned, kind, extra, size);
         setCap(owned, path, kind, extra, 2 * batch, version);
         sample(kind);
         sample(TOTAL);
@@ -492,7 +449,6 @@ public final class Limiter {
         if (extra >= 0) {
             CELLS.getAndAdd(cells, chargedIndex(extra), size);
         }
-        addLive(budget.cells, kind, extra, size);
         sample(kind);
         sample(TOTAL);
         if (extra >= 0) {
@@ -509,11 +465,10 @@ public final class Limiter {
         release(budget, kind, NO_EXTRA, size);
     }
 
-    /** Releases along a path: the thread's live share drops, its stock grows (excess above the cap goes back). */
+    /** Releases along a path: the thread's stock grows (excess above the cap goes back). */
     @ForceInline
     public void release(Budget budget, int kind, int extra, long size) {
         long[] owned = budget.cells;
-        addLive(owned, kind, extra, -size);
         int path = pathOf(kind, extra);
         long stock = (long) CELLS.getAndAdd(owned, stockIndex(path), size) + size;
         if (stock > (long) CELLS.getOpaque(owned, capIndex(path))) {
