@@ -186,12 +186,12 @@ final class Accounting {
             throw mallocFailed;
         }
         SlotPages.Page page = context.page;
-        if (page == null || page.top == 0 || page.pages != slots) {
+        if (page == null || page.pages != slots || !page.ready()) {
             page = slots.refill(context);
         }
         long address = base + BlockHeader.SIZE;
         long info = BlockInfo.pack(accounted, kind, site);
-        BlockHeader.write(base, info, page.claim(address, info, AddressTable.stamp(clock.now())));
+        BlockHeader.write(base, info, page.claim(address, info, clock.stamp()));
         sites.onAllocate(context.stripe(), site, accounted);
         return address;
     }
@@ -442,9 +442,7 @@ final class Accounting {
         }
         if (SlotPages.take(page, ref, address, 0L)) {
             memory.free(address - BlockHeader.SIZE, BlockInfo.size(info));
-            SiteContext context = SiteContext.current();
-            SlotPages.freed(context, page, ref);
-            release(context, address, info, how);
+            release(SiteContext.current(), address, info, how);
         }
         return true;
     }
@@ -542,7 +540,6 @@ final class Accounting {
         if (moved == 0) {
             if (page != null) {
                 SlotPages.take(page, ref, address | 1, 0L);
-                SlotPages.freed(context, page, ref);
             }
             limiter.release(budget(context), kind, checked, oldSize + Math.max(growth, 0)); // freed: nothing of it is left
             return;
@@ -550,7 +547,7 @@ final class Accounting {
         long newInfo = BlockInfo.pack(size, kind, site);
         if (page != null) {
             BlockHeader.write(moved - BlockHeader.SIZE, newInfo, ref);
-            SlotPages.settle(page, ref, moved, newInfo, AddressTable.stamp(clock.now()));
+            SlotPages.settle(page, ref, moved, newInfo, clock.stamp());
         } else {
             table.put(moved, newInfo, clock.now());
         }

@@ -2,7 +2,7 @@ package dev.alloc.runtime;
 
 /**
  * Wall-clock milliseconds that cost one volatile read: a daemon thread refreshes the
- * {@link #SYSTEM} clock every {@value #TICK_MILLIS} ms. Allocations stamp their address-table
+ * {@link #SYSTEM} clock every {@value #TICK_MILLIS} ms. Allocations stamp their record (slot or table
  * entry with it (the age of the oldest live block per site comes from there) and the event
  * throttles count windows with it; {@code System.currentTimeMillis()} on every allocation would
  * cost more than the rest of the bookkeeping. Reads 0 until {@link #start} runs: blocks stamped 0
@@ -15,6 +15,8 @@ public final class CoarseClock {
     private static Thread ticker;
 
     private volatile long nowMillis;
+    /** {@link #nowMillis} as an {@link AddressTable#stamp}, for the slots of headed blocks: one read, no arithmetic. */
+    private volatile int stamp;
 
     CoarseClock() {
     }
@@ -29,8 +31,14 @@ public final class CoarseClock {
         return nowMillis;
     }
 
+    /** This clock's time as an {@link AddressTable#stamp} (100 ms steps). */
+    int stamp() {
+        return stamp;
+    }
+
     /** Sets a clock that does not tick. */
     void set(long millis) {
+        stamp = AddressTable.stamp(millis);
         nowMillis = millis;
     }
 
@@ -39,7 +47,7 @@ public final class CoarseClock {
         if (ticker != null) {
             return;
         }
-        SYSTEM.nowMillis = System.currentTimeMillis();
+        SYSTEM.set(System.currentTimeMillis());
         ticker = new Thread(new Runnable() {
             @Override
             public void run() {
@@ -50,7 +58,7 @@ public final class CoarseClock {
                     } catch (InterruptedException e) {
                         return;
                     }
-                    SYSTEM.nowMillis = System.currentTimeMillis();
+                    SYSTEM.set(System.currentTimeMillis());
                 }
             }
         }, "alloc-clock");

@@ -13,14 +13,15 @@ import jdk.internal.vm.annotation.DontInline;
  *
  * <h2>Algorithm</h2>
  * Each page is held by one platform thread at a time (its {@link SiteContext#page}), which
- * alone claims slots: it pops a slot from the page's free stack and writes info, time and, last
- * with release semantics, the address, with plain stores. Any thread frees a slot by a CAS of
- * its address to 0: the one CAS that succeeds decides which free releases the block (a racing
- * double free loses). The holder pushes the slots it frees itself back on the stack; slots
- * freed by other threads are found when the stack runs empty and the holder rescans the page.
- * A page with fewer than 1/8 of its slots free goes back to the spare pages, and the thread
- * takes a spare one with at least 1/4 free, or a new one (under the lock: a slow path, at most
- * once per 32 allocations). Pages of threads that ended become spare at the next sweep.
+ * alone claims slots: a cursor walks round the page, and the slot under it, if free, takes
+ * info, time and, last with release semantics, the address, with plain stores. Any thread frees
+ * a slot by a CAS of its address to 0: the one CAS that succeeds decides which free releases
+ * the block (a racing double free loses); a free writes nothing else. Blocks freed soon after
+ * they were allocated (the common case) leave the slots behind the cursor free by the time it
+ * comes round again. When the cursor meets a live slot the holder looks ahead for a free one;
+ * if it has to skip more than half the page, the page goes back to the spare pages and the
+ * thread takes a spare one with at least 1/4 free, or a new one (under the lock: a slow path).
+ * Pages of threads that ended become spare at the next sweep.
  *
  * <h2>Slot states</h2>
  * 0 free; the block's (16-aligned) address: live; address | 1: taken out by a resize, which puts
@@ -29,9 +30,8 @@ import jdk.internal.vm.annotation.DontInline;
  * <h2>Invariants</h2>
  * <ul>
  *   <li>A live headed block's address is in exactly one slot, the one its header names.</li>
- *   <li>Only a page's holder turns a slot from 0 to an address, and only a slot it saw at 0:
- *       the free stack holds slots that were 0 when pushed or rescanned, and nobody else can
- *       fill them meanwhile.</li>
+ *   <li>Only a page's holder turns a slot from 0 to an address, and only a slot it has just
+ *       read at 0 (nobody else can fill it meanwhile).</li>
  *   <li>A page changes holder only under the lock, and its old holder is gone from it (gave it
  *       up there, or ended: {@code isAlive()} false orders its writes before the new holder's).</li>
  * </ul>
@@ -39,7 +39,8 @@ import jdk.internal.vm.annotation.DontInline;
 final class SlotPages {
     static final int SLOT_BITS = 8;
     static final int SLOTS = 1 << SLOT_BITS;
-    private static final int KEEP_BELOW = SLOTS / 8;
+    /** A holder that would skip more live slots than this to find a free one gives the page up. */
+    private static final int CROWDED = SLOTS / 2;
     private static final int ADOPT_FROM = SLOTS / 4;
     /** Spare pages looked at per exchange (round robin), so an exchange stays bounded. */
     private static final int CANDIDATES = 4;
@@ -53,9 +54,8 @@ final class SlotPages {
         final long[] addresses = new long[SLOTS];
         final long[] infos = new long[SLOTS];
         final int[] stamps = new int[SLOTS];
-        /** Slots the holder may claim: {@code free[0..top)}. The holder's alone. */
-        final int[] free = new int[SLOTS];
-        int top;
+        /** The slot the holder claims next if it is free. The holder's alone. */
+        int cursor;
         /** The thread holding the page, null for a spare page. Under the lock. */
         Thread holder;
 
@@ -64,25 +64,44 @@ final class SlotPages {
             this.id = id;
         }
 
-        /** Claims a slot for a new block (holder only; {@link #top} above 0) and returns its ref. */
+        /** Whether the slot under the cursor is free (holder only). */
+        @ForceInline
+        boolean ready() {
+            return addresses[cursor] == 0;
+        }
+
+        /** Claims the slot under the cursor, which is free ({@link #ready}), for a new block; returns its ref. */
         @ForceInline
         int claim(long address, long info, int stamp) {
-            int slot = free[--top];
+            int slot = cursor;
+            cursor = (slot + 1) & (SLOTS - 1);
             infos[slot] = info;
             stamps[slot] = stamp;
             ADDRESSES.setRelease(addresses, slot, address);
             return id << SLOT_BITS | slot;
         }
 
-        /** Rebuilds the free stack from the slots at 0; returns how many there are. */
-        int rescan() {
-            int found = 0;
-            for (int slot = 0; slot < SLOTS; slot++) {
+        /**
+         * Moves the cursor to the next free slot, skipping at most {@link #CROWDED} live ones;
+         * false if the page is more crowded than that.
+         */
+        boolean advance() {
+            for (int skipped = 0; skipped <= CROWDED; skipped++) {
+                int slot = (cursor + skipped) & (SLOTS - 1);
                 if ((long) ADDRESSES.getAcquire(addresses, slot) == 0) {
-                    free[found++] = slot;
+                    cursor = slot;
+                    return true;
                 }
             }
-            top = found;
+            return false;
+        }
+
+        /** Free slots now (a racing free may add one). */
+        int free() {
+            int found = 0;
+            for (int slot = 0; slot < SLOTS; slot++) {
+                found += (long) ADDRESSES.getAcquire(addresses, slot) == 0 ? 1 : 0;
+            }
             return found;
         }
     }
@@ -122,22 +141,14 @@ final class SlotPages {
         ADDRESSES.setRelease(page.addresses, slot, address);
     }
 
-    /** After {@link #take} to 0: the holder's own frees go back on its stack at once. */
-    @ForceInline
-    static void freed(SiteContext context, Page page, int ref) {
-        if (context.page == page) {
-            page.free[page.top++] = ref & (SLOTS - 1);
-        }
-    }
-
     /**
-     * A page with a free slot for the thread of {@code context}, which has none (no page, or an
-     * empty stack): its own page rescanned, or another.
+     * A page whose cursor is on a free slot, for the thread of {@code context}, whose page has
+     * none there (or which has no page): its own page, if not crowded, or another.
      */
     @DontInline
     Page refill(SiteContext context) {
         Page own = context.page;
-        if (own != null && own.pages == this && own.rescan() >= KEEP_BELOW) {
+        if (own != null && own.pages == this && own.advance()) {
             return own;
         }
         Page page = exchange(own != null && own.pages == this ? own : null, Thread.currentThread());
@@ -156,7 +167,7 @@ final class SlotPages {
         for (int tried = 0; tried < CANDIDATES && spareCount > 0; tried++) {
             int index = cursor++ % spareCount;
             Page candidate = spares[index];
-            if (candidate != old && candidate.rescan() >= ADOPT_FROM) {
+            if (candidate != old && candidate.free() >= ADOPT_FROM && candidate.advance()) {
                 spares[index] = spares[--spareCount];
                 spares[spareCount] = null;
                 candidate.holder = thread;
@@ -170,7 +181,6 @@ final class SlotPages {
         }
         all[count++] = fresh;
         pages = all; // published after the page is in it
-        fresh.rescan();
         fresh.holder = thread;
         return fresh;
     }
