@@ -33,7 +33,7 @@ public class LibcMalloc {
         if (args[0].equals("hold")) {
             hold();
         } else {
-            functions();
+            if (args[0].equals("unsafe")) unsafeFreedByLibc(); else functions();
         }
     }
 
@@ -84,5 +84,17 @@ public class LibcMalloc {
         byte kept = MemorySegment.ofAddress(block).reinterpret(5_000).get(ValueLayout.JAVA_BYTE, 4_999);
         System.out.println("realloc kept " + (kept == 7));
         return block;
+    }
+
+    /** Memory from Unsafe given to libc's free through a downcall, as a program may: freed once, counted as freed. */
+    static void unsafeFreedByLibc() throws Throwable {
+        java.lang.reflect.Field field = sun.misc.Unsafe.class.getDeclaredField("theUnsafe");
+        field.setAccessible(true);
+        sun.misc.Unsafe unsafe = (sun.misc.Unsafe) field.get(null);
+        for (int i = 0; i < 3; i++) {
+            long block = unsafe.allocateMemory(999_983);
+            FREE.invokeExact(block);
+        }
+        System.out.println("freed by libc");
     }
 }

@@ -40,6 +40,20 @@ class LibcMallocTest {
         assertTrue(r.stderr().contains("; malloc " + (333_333 + 2_000_003 + 123_457 + 64_064) + "; mapped 0\n"), r.toString());
     }
 
+    /** The agent's 16-byte header sits in front of Unsafe memory: libc's free through FFM must not get the address as it is. */
+    @EveryJdk
+    void unsafeMemoryGivenToLibcsFreeIsFreedOnceAndCounted(Jdk jdk) throws Exception {
+        ForkedJvm.Result r = run(jdk, "report=stderr", "unsafe");
+        assertEquals(0, r.exitCode(), r.toString());
+        assertTrue(r.stdout().contains("freed by libc\n"), r.toString());
+        ExitReportRows.Row row = ExitReportRows.parse(r.stderr()).get("LibcMalloc.unsafeFreedByLibc(LibcMalloc.java:95)");
+        assertNotNull(row, r.toString());
+        assertEquals("unsafe", row.kind(), r.toString());
+        assertEquals(0, row.liveBytes(), r.toString());
+        assertEquals(3 * 999_983, row.totalBytes(), r.toString());
+        assertTrue(r.stderr().contains("; unsafe 0; ffm 0; malloc 0; mapped 0\n"), r.toString());
+    }
+
     @EveryJdk
     void trackWithoutMallocLeavesDowncallsAlone(Jdk jdk) throws Exception {
         ForkedJvm.Result r = run(jdk, "track=direct+unsafe+ffm,report=stderr", "functions");
