@@ -51,17 +51,17 @@ import java.util.concurrent.locks.LockSupport;
 final class Reclaimer {
     private static final int MAX_SLEEPS = 9;
     /** A failed round ends once no thread has joined it for this long. */
-    static final long QUIET_MILLIS = 50;
-    /** A round lasts at most this long, well inside a waiter's {@link #MAX_WAIT_MILLIS}. */
-    static final long MAX_ROUND_MILLIS = 1_200;
+    static final long QUIET_MILLIS = 100;
+    /** A round lasts at most this long, inside a waiter's {@link #MAX_WAIT_MILLIS}. */
+    static final long MAX_ROUND_MILLIS = 4_000;
     /** Throw-away limit errors built by the first round with waiters; see the class comment. */
     private static final int WARM_UP_ERRORS = 3_000;
     /** At most this long is spent on them (a slow, loaded machine builds fewer). */
     private static final long WARM_UP_MILLIS = 150;
     /** Set by the first round that warms the error path up. */
     private static volatile boolean errorPathWarm;
-    /** Longer than a round (0.5 s of sleeps plus a full GC): a waiter normally sees its round end. */
-    static final long MAX_WAIT_MILLIS = 2_000;
+    /** Longer than a round (at most {@link #MAX_ROUND_MILLIS}): a waiter normally sees its round end. */
+    static final long MAX_WAIT_MILLIS = 5_000;
 
     /** The round in progress, or null. */
     private static final AtomicReference<Round> running = new AtomicReference<>();
