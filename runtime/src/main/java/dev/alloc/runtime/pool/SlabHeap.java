@@ -6,9 +6,11 @@ package dev.alloc.runtime.pool;
  *
  * <p>Algorithm. A request of a small size class (up to 16 KiB, see {@link SizeClasses}) takes
  * a slot from a slab of that class: the head of the class's list of slabs with free slots, or a
- * new slab cut from a run of pages. Anything larger takes a run of whole pages. Both are O(1)
- * on the common path: a slab's free slot is found in its bitmap from a moving hint; pages are
- * taken only when a slab fills, first fit over each chunk's page bitmap.
+ * new slab cut from a run of pages. Anything larger takes a run of whole pages. A slot is
+ * O(1): a slab's free slot is found in its bitmap from a moving hint. Pages are taken when a
+ * slab fills or for a large block, best fit over the heap's chunks' page bitmaps (see
+ * {@link PageAllocator}; chunks known too full are skipped unscanned; a new chunk only when no
+ * chunk has room): a scan of a few words per chunk, next to the zeroing of at least 16 KiB.
  *
  * <p>Layout. Per committed chunk, {@link ChunkPages}: the {@link PageAllocator} and, for every
  * page of a slab, that slab; a page not in a slab is free or in a plain run. All of it is on
@@ -69,9 +71,7 @@ final class SlabHeap {
     long allocate(long size, long alignment) {
         int sizeClass = SizeClasses.classOf(size, alignment);
         if (sizeClass < 0) {
-            synchronized (pageLock) {
-                return takePages(SizeClasses.pagesFor(size));
-            }
+            return allocatePages(size, true);
         }
         SlabList list = classes[sizeClass];
         synchronized (list) {
@@ -89,6 +89,13 @@ final class SlabHeap {
             }
             slab.markLive(slot);
             return slab.address(slot);
+        }
+    }
+
+    /** A run of whole pages for {@code size} bytes, taken from a new chunk only if {@code mayGrow}: its address, or 0. */
+    long allocatePages(long size, boolean mayGrow) {
+        synchronized (pageLock) {
+            return takePages(SizeClasses.pagesFor(size), mayGrow);
         }
     }
 
@@ -354,7 +361,7 @@ final class SlabHeap {
     /** Cuts a slab from fresh pages; null if there are none. Under the class lock. */
     private Slab newSlab(int sizeClass) {
         synchronized (pageLock) {
-            long address = takePages(SizeClasses.slabPages(sizeClass));
+            long address = takePages(SizeClasses.slabPages(sizeClass), true);
             if (address == 0) {
                 return null;
             }
@@ -384,15 +391,28 @@ final class SlabHeap {
         return meta;
     }
 
-    /** Takes a run of pages from this heap's chunks, committing a chunk if none has room: its address, or 0. Under the page lock. */
-    private long takePages(int count) {
+    /**
+     * Takes a run of pages from this heap's chunks, committing a chunk only if none has room:
+     * its address, or 0. Best fit over all of them (the chunk with the smallest run that holds
+     * the request; the lower address of equals), so that large free runs stay whole and a new
+     * chunk is touched only when the heap is really full. Under the page lock.
+     */
+    private long takePages(int count, boolean mayGrow) {
+        int bestChunk = -1;
+        long best = -1;
         for (int i = 0; i < chunkCount; i++) {
-            long address = takePagesIn(chunks[i], count);
-            if (address != 0) {
-                return address;
+            int chunk = chunks[i];
+            long fit = region.meta(chunk).pages.bestFit(count);
+            if (fit >= 0 && (best < 0 || (fit >>> 32) < (best >>> 32)
+                    || (fit >>> 32) == (best >>> 32) && region.base(chunk) < region.base(bestChunk))) {
+                best = fit;
+                bestChunk = chunk;
             }
         }
-        if (!region.hasUncommittedChunk()) {
+        if (bestChunk >= 0) {
+            return takePagesIn(bestChunk, count, (int) best);
+        }
+        if (!mayGrow || !region.hasUncommittedChunk()) {
             return 0;
         }
         int chunk = region.commit(owner, new ChunkPages((int) (region.chunkBytes() >>> ChunkedRegion.PAGE_SHIFT)));
@@ -403,13 +423,18 @@ final class SlabHeap {
             chunks = java.util.Arrays.copyOf(chunks, chunkCount * 2);
         }
         chunks[chunkCount++] = chunk;
-        return takePagesIn(chunk, count);
+        return takePagesIn(chunk, count, -1);
     }
 
-    private long takePagesIn(int chunk, int count) {
+    /** Takes {@code count} pages of {@code chunk} at {@code page} (free, as a search found them), or best fit if it is -1. */
+    private long takePagesIn(int chunk, int count, int page) {
         ChunkPages meta = region.meta(chunk);
         boolean wasEmpty = meta.pages.isEmpty();
-        int page = meta.pages.allocate(count);
+        if (page < 0) {
+            page = meta.pages.allocate(count);
+        } else if (!meta.pages.claim(page, count)) {
+            page = -1;
+        }
         if (page < 0) {
             return 0;
         }

@@ -8,10 +8,13 @@ package dev.alloc.runtime.pool;
  * <p>Concurrency: TLSF is one data structure, so one heap under one lock would serialise every
  * thread. Instead there are several independent heaps (shards), as many as processors (but no
  * more than chunks), each with its own chunks and lock. A thread allocates from its home shard
- * (its cache's round-robin home); when that is full it commits a new chunk into it; only when the
- * region is at its ceiling does it try the other shards. A free goes to the shard that owns
- * the address's chunk (the chunk's meta is the shard). The price is that a shard's free
- * memory serves other threads only once the region is full.
+ * (its cache's round-robin home); when that is full it tries the other shards, and only when
+ * none has room does it commit a new chunk into its own (so a shard's free memory serves other
+ * threads before the region grows: issue 11, 150 MiB live, peak RSS 1.19 of peak live bytes
+ * with a new chunk first, 1.14 with the other shards first, in the model run). Cache refills
+ * of small blocks grow the home shard at once (they are batched, and keep a thread's small
+ * blocks together). A free goes to the shard that owns the address's chunk (the chunk's meta
+ * is the shard).
  */
 public final class TlsfAllocator extends MonitorGuardedAllocator<TlsfHeap> {
     private final TlsfHeap[] shards;
@@ -30,12 +33,12 @@ public final class TlsfAllocator extends MonitorGuardedAllocator<TlsfHeap> {
     @Override
     long allocateBlock(long size, long alignment, int thread) {
         int home = thread % shards.length;
-        long address = allocateIn(shards[home], home, size, alignment, true);
-        for (int i = 1; address == 0 && i < shards.length; i++) {
-            int other = (home + i) % shards.length;
-            address = allocateIn(shards[other], other, size, alignment, false);
+        long address = 0;
+        for (int i = 0; address == 0 && i < shards.length; i++) {
+            int shard = (home + i) % shards.length;
+            address = allocateIn(shards[shard], shard, size, alignment, false);
         }
-        return address;
+        return address != 0 ? address : allocateIn(shards[home], home, size, alignment, true);
     }
 
     private long allocateIn(TlsfHeap shard, int shardIndex, long size, long alignment, boolean mayGrow) {

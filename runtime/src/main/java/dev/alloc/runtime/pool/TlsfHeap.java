@@ -44,6 +44,8 @@ final class TlsfHeap {
     private static final int NONE = -1;
     /** Blocks {@link #claimFreeIn} walks under the lock before it lets go. */
     private static final int CLAIM_STEPS = 1024;
+    /** Blocks of the request's own list looked at for the best fit before a larger list (see {@link #findFree}). */
+    private static final int OWN_LIST_STEPS = 8;
 
     private final ChunkedRegion<TlsfHeap> region;
     private final LongIntMap byAddress = new LongIntMap();
@@ -212,6 +214,22 @@ final class TlsfHeap {
     }
 
     private int findFree(long bytes) {
+        if (bytes >= SMALL_LIMIT) {
+            int own = firstLevel(bytes);
+            if (own < FL_COUNT) {
+                int fit = NONE;
+                int steps = 0;
+                for (int block = heads[own * SL_COUNT + secondLevel(bytes, own)]; block != NONE && steps < OWN_LIST_STEPS;
+                        block = nextFree[block], steps++) {
+                    if (size[block] >= bytes && (fit == NONE || size[block] < size[fit])) {
+                        fit = block;
+                    }
+                }
+                if (fit != NONE) {
+                    return fit;
+                }
+            }
+        }
         long rounded = bytes < SMALL_LIMIT ? bytes : bytes + (1L << (63 - Long.numberOfLeadingZeros(bytes) - SL_BITS)) - 1;
         int fl = firstLevel(rounded);
         if (fl >= FL_COUNT) {
