@@ -75,7 +75,6 @@ public final class JdkHooks {
 
     // jdk.internal.foreign native segments (JDK 22+)
 
-    @ForceInline
     public static long ffmAllocate(Object unsafe, long size) {
         long address = OffHeap.allocate(Kind.FFM, size);
         FlightEvents.Sink events;
@@ -85,7 +84,6 @@ public final class JdkHooks {
         return address;
     }
 
-    @ForceInline
     public static void ffmFree(Object unsafe, long address) {
         free(address, JdkThreads.isCleanerThread(Thread.currentThread())
                 ? SiteRegistry.FREED_BY_GC : SiteRegistry.FREED_BY_CLOSE);
