@@ -188,6 +188,39 @@ class HeadedBlocksTest {
         core.assertNothingLeft(site);
     }
 
+    @Test
+    void crowdedPagesAreGivenUpAndTakenBackWhenTheirBlocksGo() throws Exception {
+        onItsOwnThread(() -> {
+            Core core = new Core(Settings.builder().limit(1L << 30));
+            int site = core.site("app.Registry.keep(Registry.java:31)");
+            SiteContext.prime(site);
+            List<Long> kept = new ArrayList<>();
+            for (int i = 0; i < 700; i++) { // long-lived: the cursor meets them when it comes round
+                kept.add(core.accounting.allocate(UNSAFE, 4_093));
+            }
+            for (int i = 0; i < 3_000; i++) { // short-lived, between the long-lived ones
+                core.accounting.free(core.accounting.allocate(UNSAFE, 61), SiteRegistry.FREED_EXPLICITLY);
+            }
+            assertEquals(700, core.accounting.slots.live());
+            for (int i = 0; i < kept.size(); i += 2) {
+                core.accounting.free(kept.get(i), SiteRegistry.FREED_EXPLICITLY);
+            }
+            for (int i = 0; i < 350; i++) {
+                kept.set(i * 2, core.accounting.allocate(UNSAFE, 4_093));
+            }
+            assertEquals(700, core.accounting.slots.live());
+            assertEquals(700L * 4_093, core.used());
+            assertEquals(700L * 4_093, core.sites.counter(site, SiteRegistry.LIVE_BYTES));
+            // 700 live fill 3 pages; the short-lived ones had a fourth; the re-allocations, once it
+            // was full, took back a page the freed half made roomy instead of a fifth
+            assertTrue(core.accounting.slots.pageCount() <= 4, core.accounting.slots.pageCount() + " pages");
+            for (long block : kept) {
+                core.accounting.free(block, SiteRegistry.FREED_EXPLICITLY);
+            }
+            core.assertNothingLeft(site);
+        });
+    }
+
     /**
      * Runs a test on a thread of its own: a core that keeps pages and budgets in the threads'
      * contexts (as the installed one does) must not share a thread with another such core.
