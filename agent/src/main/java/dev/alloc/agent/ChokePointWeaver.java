@@ -7,49 +7,93 @@ import dev.alloc.runtime.report.Log;
 import java.lang.instrument.Instrumentation;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 
 /**
  * Weaves the choke points of the requested kinds into the JDK and reports which kinds are
  * really covered: both an allocation and a free hook must have been woven, or the kind is
  * turned off with one warning (a JDK whose internals differ degrades, never crashes).
  *
- * <p>Every target class is loaded before the transformer is installed: a class loaded while
- * another is being retransformed can be missed, and a missed free is fatal once pools exist.
+ * <p>At start ({@code premain}) a class that holds all of its kind's calls ({@link #AT_FIRST_LOAD})
+ * and is not loaded yet is woven at its first load instead of being loaded and retransformed now
+ * (a retransformation makes the JVM read the class file again and redefine the class: milliseconds
+ * each, and classes a program may never use). Such a class is rewritten whole or not at all
+ * ({@link ChokePointTransformer}), so its kind is checked when it loads. Every other target is
+ * loaded before the transformer is installed: a class loaded while another is being
+ * retransformed can be missed, and a missed free is fatal once pools exist. After a dynamic
+ * attach every target is loaded and retransformed as before (other threads load classes then).
  */
 final class ChokePointWeaver {
+    /**
+     * The choke points woven at their first load when not loaded at start: {@code sun.misc.Unsafe}
+     * (every call of kind {@code unsafe}) and {@code sun.nio.ch.Util} (JDK 25's temporary buffers,
+     * allocated and freed there; no call on 17). {@code DirectByteBuffer} is loaded before any
+     * agent starts; its {@code Deallocator} and FFM's nested classes hold the frees of allocations
+     * made elsewhere, so they are woven, and checked, with them.
+     */
+    static final Set<String> AT_FIRST_LOAD = Set.of("sun/misc/Unsafe", "sun/nio/ch/Util");
+
     private final Instrumentation inst;
 
     ChokePointWeaver(Instrumentation inst) {
         this.inst = inst;
     }
 
-    /** Returns the mask of kinds whose choke points are fully woven. */
-    int weave(int requestedKinds) {
-        List<ChokePoint> chokePoints = new ArrayList<>();
-        List<Class<?>> targets = new ArrayList<>();
+    /** Returns the mask of kinds whose choke points are fully woven (or, woven at first load, will be checked then). */
+    int weave(int requestedKinds, boolean atStart) {
+        List<ChokePoint> requested = new ArrayList<>();
         for (ChokePoint chokePoint : ChokePoint.all()) {
-            if ((requestedKinds & (1 << chokePoint.kind())) != 0 && preload(chokePoint, targets)) {
+            if ((requestedKinds & (1 << chokePoint.kind())) != 0) {
+                requested.add(chokePoint);
+            }
+        }
+        if (requested.isEmpty()) {
+            return 0;
+        }
+        Set<String> atFirstLoad = atStart ? AT_FIRST_LOAD : Set.of();
+        ChokePointTransformer transformer = new ChokePointTransformer(requested, atFirstLoad);
+        inst.addTransformer(transformer, true); // before looking: a class loaded from now on passes it
+        Map<String, Class<?>> loaded = LoadedBootClasses.find(inst, atFirstLoad.toArray(new String[0]));
+        List<ChokePoint> chokePoints = new ArrayList<>();
+        List<ChokePoint> later = new ArrayList<>();
+        List<Class<?>> targets = new ArrayList<>();
+        for (ChokePoint chokePoint : requested) {
+            if (atFirstLoad.contains(chokePoint.className()) && !loaded.containsKey(chokePoint.className())) {
+                later.add(chokePoint);
+            } else if (preload(chokePoint, targets)) {
                 chokePoints.add(chokePoint);
             }
         }
-        if (chokePoints.isEmpty()) {
-            return 0;
-        }
-        ChokePointTransformer transformer = new ChokePointTransformer(chokePoints);
-        inst.addTransformer(transformer, true);
-        try {
-            inst.retransformClasses(targets.toArray(new Class<?>[0]));
-        } catch (Throwable e) {
-            Log.warn("cannot instrument the JDK (" + e + "); off-heap memory is not tracked");
-            return 0;
+        if (!targets.isEmpty()) {
+            try {
+                inst.retransformClasses(targets.toArray(new Class<?>[0]));
+            } catch (Throwable e) {
+                inst.removeTransformer(transformer);
+                Log.warn("cannot instrument the JDK (" + e + "); off-heap memory is not tracked");
+                return 0;
+            }
         }
         int woven = 0;
         for (int kind = 0; kind < Kind.COUNT; kind++) {
-            if ((requestedKinds & (1 << kind)) != 0 && covered(transformer, chokePoints, targets, kind)) {
+            if ((requestedKinds & (1 << kind)) == 0) {
+                continue;
+            }
+            boolean checkedAtFirstLoad = !hasKind(chokePoints, kind) && hasKind(later, kind);
+            if (checkedAtFirstLoad || covered(transformer, chokePoints, targets, kind)) {
                 woven |= 1 << kind;
             }
         }
         return woven;
+    }
+
+    private static boolean hasKind(List<ChokePoint> chokePoints, int kind) {
+        for (ChokePoint chokePoint : chokePoints) {
+            if (chokePoint.kind() == kind) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private boolean covered(ChokePointTransformer transformer, List<ChokePoint> chokePoints, List<Class<?>> targets,

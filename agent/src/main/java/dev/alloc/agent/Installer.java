@@ -80,13 +80,13 @@ final class Installer {
         int available = KindSupport.availableKinds();
         int mallocBit = 1 << Kind.MALLOC;
         int mappedBit = 1 << Kind.MAPPED;
-        int woven = new ChokePointWeaver(inst).weave(settings.trackMask & available & ~mallocBit & ~mappedBit);
+        int woven = new ChokePointWeaver(inst).weave(settings.trackMask & available & ~mallocBit & ~mappedBit, !attached);
         if ((settings.trackMask & available & mallocBit) != 0) {
             JdkAccess.openLoaderTo(inst, runtime);
-            woven |= new MallocWeaver(inst).weave() ? mallocBit : 0;
+            woven |= new MallocWeaver(inst).weave(!attached) ? mallocBit : 0;
         }
         if ((settings.trackMask & available & mappedBit) != 0) {
-            woven |= new MappedWeaver(inst).weave() ? mappedBit : 0;
+            woven |= new MappedWeaver(inst).weave(!attached) ? mappedBit : 0;
         }
         Settings effective = settings.withTrackMask(settings.trackMask & woven);
         boolean jfrDeferred = SubsystemHooks.deferJfr(effective.jfr != null);

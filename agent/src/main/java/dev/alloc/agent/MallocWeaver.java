@@ -7,7 +7,9 @@ import java.lang.instrument.Instrumentation;
 /**
  * Weaves the {@code malloc} kind's choke point (the FFM linker's {@code downcallHandle}, see
  * {@link DowncallTransformer}) and says whether it took: a JDK whose linker differs gets one
- * warning and no {@code malloc} tracking.
+ * warning and no {@code malloc} tracking. At start, when the linker is not loaded yet (a program
+ * that makes no downcall never loads it, nor the FFM classes it needs), it is woven at its first
+ * load and checked then (one warning then on such a JDK); otherwise it is retransformed now.
  */
 final class MallocWeaver {
     private final Instrumentation inst;
@@ -16,7 +18,17 @@ final class MallocWeaver {
         this.inst = inst;
     }
 
-    boolean weave() {
+    boolean weave(boolean atStart) {
+        DowncallTransformer transformer = new DowncallTransformer();
+        if (atStart) {
+            transformer.warnIfNotWoven();
+            inst.addTransformer(transformer, true); // before looking: a class loaded from now on passes it
+            if (LoadedBootClasses.find(inst, DowncallTransformer.LINKER).isEmpty()) {
+                return true;
+            }
+            inst.removeTransformer(transformer);
+            transformer = new DowncallTransformer();
+        }
         Class<?> linker;
         try {
             linker = Class.forName(DowncallTransformer.LINKER.replace('/', '.'), false, null);
@@ -24,11 +36,11 @@ final class MallocWeaver {
             Log.warn("this JDK has no FFM linker the agent knows (" + e + "); malloc memory is not tracked");
             return false;
         }
-        DowncallTransformer transformer = new DowncallTransformer();
         inst.addTransformer(transformer, true);
         try {
             inst.retransformClasses(linker);
         } catch (Throwable e) {
+            inst.removeTransformer(transformer);
             Log.warn("cannot instrument the FFM linker (" + e + "); malloc memory is not tracked");
             return false;
         }

@@ -67,7 +67,7 @@ final class RuntimeJar {
                 && (WITH_JFR || !entryName.startsWith(JFR_PACKAGE));
     }
 
-    /** Binary class name to class bytes, for every runtime class. */
+    /** Binary class name to class bytes, for every runtime class (supertypes first when the jar has a {@link RuntimeBundle}). */
     static Map<String, byte[]> classes(JarFile agentJar) throws IOException {
         return classes(agentJar, "dev/alloc/", false);
     }
@@ -83,24 +83,37 @@ final class RuntimeJar {
      */
     static Map<String, byte[]> classes(JarFile agentJar, String prefix, boolean eagerOnly) throws IOException {
         Map<String, byte[]> classes = new LinkedHashMap<>();
+        Map<String, byte[]> bundle = RuntimeBundle.read(agentJar);
+        if (bundle != null) {
+            for (Map.Entry<String, byte[]> entry : bundle.entrySet()) {
+                String entryName = entry.getKey();
+                if (isRuntimeClass(entryName) && isUnder(entryName, prefix) && !(eagerOnly && isLazy(entryName))) {
+                    classes.put(binaryName(entryName), entry.getValue());
+                }
+            }
+            return classes;
+        }
         for (Enumeration<JarEntry> entries = agentJar.entries(); entries.hasMoreElements();) {
             JarEntry entry = entries.nextElement();
             String entryName = entry.getName();
             if (isRuntimeClass(entryName) && isUnder(entryName, prefix) && !(eagerOnly && isLazy(entryName))) {
                 try (InputStream in = agentJar.getInputStream(entry)) {
-                    String name = entry.getName();
-                    classes.put(name.substring(0, name.length() - ".class".length()).replace('/', '.'), read(in, entry.getSize()));
+                    classes.put(binaryName(entryName), read(in, entry.getSize()));
                 }
             }
         }
         return classes;
     }
 
+    private static String binaryName(String entryName) {
+        return entryName.substring(0, entryName.length() - ".class".length()).replace('/', '.');
+    }
+
     /**
      * The entry's bytes in one array of its size ({@code readAllBytes} goes through a 16 KiB
      * buffer per entry: a megabyte of garbage, resident heap pages, at every start).
      */
-    private static byte[] read(InputStream in, long size) throws IOException {
+    static byte[] read(InputStream in, long size) throws IOException {
         if (size < 0 || size > Integer.MAX_VALUE) {
             return in.readAllBytes();
         }

@@ -5,6 +5,7 @@ import dev.alloc.runtime.FlightEvents;
 import dev.alloc.runtime.jmx.JmxRegistration;
 import dev.alloc.runtime.report.Log;
 import java.lang.instrument.Instrumentation;
+import java.util.Map;
 import java.util.function.Consumer;
 
 /**
@@ -13,6 +14,9 @@ import java.util.function.Consumer;
  * running JVM, or another agent that used it first) is retransformed, and that side starts now.
  */
 final class SubsystemHooks {
+    private static final String MANAGEMENT_FACTORY = "java/lang/management/ManagementFactory";
+    private static final String FLIGHT_RECORDER = "jdk/jfr/FlightRecorder";
+
     private SubsystemHooks() {
     }
 
@@ -47,16 +51,9 @@ final class SubsystemHooks {
                     }
                 });
         inst.addTransformer(transformer, true);
-        Class<?> managementFactory = null;
-        Class<?> flightRecorder = null;
-        for (Class<?> loaded : inst.getAllLoadedClasses()) {
-            String name = loaded.getName();
-            if (jmx && name.equals("java.lang.management.ManagementFactory") && loaded.getClassLoader() == null) {
-                managementFactory = loaded;
-            } else if (jfrDeferred && name.equals("jdk.jfr.FlightRecorder") && loaded.getClassLoader() == null) {
-                flightRecorder = loaded;
-            }
-        }
+        Map<String, Class<?>> loaded = LoadedBootClasses.find(inst, MANAGEMENT_FACTORY, FLIGHT_RECORDER);
+        Class<?> managementFactory = jmx ? loaded.get(MANAGEMENT_FACTORY) : null;
+        Class<?> flightRecorder = jfrDeferred ? loaded.get(FLIGHT_RECORDER) : null;
         if (flightRecorder != null) {
             BootstrapInjector.injectPackage(SubsystemHookTransformer.JFR_CLASSES);
             retransform(inst, flightRecorder);

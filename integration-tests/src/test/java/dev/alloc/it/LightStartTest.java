@@ -44,6 +44,13 @@ class LightStartTest {
                     "com.sun.jmx.mbeanserver.JmxMBeanServer ", "jdk.jfr.FlightRecorder ", "jdk.jfr.internal.PlatformRecorder "}) {
                 assertFalse(loaded.contains(absent), absent.trim() + " is loaded in a JVM that asked for neither JMX nor JFR");
             }
+            // Woven at their first load, not loaded and retransformed at start: none is loaded before
+            // the program's main class (which then loads sun.misc.Unsafe, woven then and used below).
+            String atStart = loaded.substring(0, loaded.indexOf(Controlled.class.getName() + " "));
+            for (String absent : new String[] {"sun.nio.ch.FileChannelImpl ", "sun.misc.Unsafe ",
+                    "jdk.internal.foreign.abi.AbstractLinker ", "sun.nio.ch.Util "}) {
+                assertFalse(atStart.contains(absent), absent.trim() + " is loaded by the agent's start");
+            }
             assertFalse(Pattern.compile("dev\\.alloc\\.[\\w.$]*\\$\\$Lambda").matcher(loaded).find(),
                     "a lambda of the agent or runtime was spun at start");
             // Only the two pool types named in OffHeap's and RawMemory's signatures (for reflection).

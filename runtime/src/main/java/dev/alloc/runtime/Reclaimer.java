@@ -1,13 +1,11 @@
 package dev.alloc.runtime;
 
 import dev.alloc.runtime.report.Log;
-import java.lang.invoke.MethodHandle;
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.MethodType;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
+import jdk.internal.access.SharedSecrets;
 
 /**
  * Gives the garbage collector a chance to free dead buffers before a reservation fails, as
@@ -45,8 +43,8 @@ final class Reclaimer {
 
     /** The round in progress, or null. */
     private static final AtomicReference<Round> running = new AtomicReference<>();
-    /** {@code JavaLangRefAccess.waitForReferenceProcessing()}: ()boolean, or null where the JDK does not give it to us. */
-    private static final MethodHandle WAIT_FOR_REFERENCES = referenceProcessingWaiter();
+    /** Set once the JDK's wait for reference processing could not be called: sleeps only. */
+    private static volatile boolean referencesUnavailable;
 
     private Reclaimer() {
     }
@@ -136,32 +134,25 @@ final class Reclaimer {
         }
     }
 
-    /** Waits while the Reference Handler has pending references; true if there were any (it waited). */
+    /**
+     * Waits while the Reference Handler has pending references; true if there were any (it waited).
+     * A direct call through the JDK's {@code SharedSecrets} (see {@code src/jdk-stub}; the agent
+     * exports {@code jdk.internal.access} to the runtime): a method handle cost the start-up its
+     * lambda forms. Where the call cannot link, the round only sleeps.
+     */
     private static boolean waitForReferenceProcessing() {
-        if (WAIT_FOR_REFERENCES == null) {
+        if (referencesUnavailable) {
             return false;
         }
         try {
-            return (boolean) WAIT_FOR_REFERENCES.invokeExact();
+            return SharedSecrets.getJavaLangRefAccess().waitForReferenceProcessing();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return false;
         } catch (Throwable e) {
-            return false;
-        }
-    }
-
-    private static MethodHandle referenceProcessingWaiter() {
-        try {
-            Class<?> secrets = Class.forName("jdk.internal.access.SharedSecrets");
-            Class<?> access = Class.forName("jdk.internal.access.JavaLangRefAccess");
-            MethodHandles.Lookup lookup = MethodHandles.lookup();
-            Object refAccess = lookup.findStatic(secrets, "getJavaLangRefAccess", MethodType.methodType(access)).invoke();
-            return lookup.findVirtual(access, "waitForReferenceProcessing", MethodType.methodType(boolean.class))
-                    .bindTo(refAccess);
-        } catch (Throwable e) {
+            referencesUnavailable = true;
             Log.debug("no wait for reference processing at the limit (" + e + "): sleeps only");
-            return null;
+            return false;
         }
     }
 }

@@ -1,9 +1,12 @@
 package dev.alloc.agent.transform;
 
+import dev.alloc.runtime.Kind;
+import dev.alloc.runtime.report.Log;
 import java.lang.instrument.ClassFileTransformer;
 import java.security.ProtectionDomain;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.objectweb.asm.MethodVisitor;
 import org.objectweb.asm.Opcodes;
@@ -23,10 +26,22 @@ public final class ChokePointTransformer implements ClassFileTransformer {
     static final String HOOKS = "dev/alloc/runtime/JdkHooks";
 
     private final List<ChokePoint> chokePoints;
+    private final Set<String> wholeOrNothing;
     private final Map<String, String> replaced = new ConcurrentHashMap<>();
 
     public ChokePointTransformer(List<ChokePoint> chokePoints) {
+        this(chokePoints, Set.of());
+    }
+
+    /**
+     * @param wholeOrNothing classes (internal names) rewritten only if every hook of their choke
+     *                       point is found, else left as they are with one warning (none found:
+     *                       silently, the JDK does not allocate there): the classes woven at their
+     *                       first load, after the installer's check of the kinds
+     */
+    public ChokePointTransformer(List<ChokePoint> chokePoints, Set<String> wholeOrNothing) {
         this.chokePoints = chokePoints;
+        this.wholeOrNothing = wholeOrNothing;
     }
 
     /** The hooks woven into a class at its last transformation, e.g. {@code "directAllocate directFree "}. */
@@ -45,7 +60,7 @@ public final class ChokePointTransformer implements ClassFileTransformer {
                 try {
                     UnsafeCallPatcher.Patched patched = UnsafeCallPatcher.patch(chokePoint, classfileBuffer);
                     replaced.put(className, patched.hooks());
-                    return patched.bytes();
+                    return whole(chokePoint, className, patched.hooks()) ? patched.bytes() : null;
                 } catch (RuntimeException unexpectedLayout) {
                     // fall through to ASM, which reads any valid class file
                 }
@@ -65,7 +80,23 @@ public final class ChokePointTransformer implements ClassFileTransformer {
         StringBuilder woven = new StringBuilder();
         byte[] rewritten = AsmRewrite.rewrite(chokePoint, bytes, woven);
         replaced.put(className, woven.toString());
-        return rewritten;
+        return whole(chokePoint, className, woven.toString()) ? rewritten : null;
+    }
+
+    /** Whether a class may keep these hooks: all its choke point's, or any for a class checked by the installer. */
+    private boolean whole(ChokePoint chokePoint, String className, String hooks) {
+        if (!wholeOrNothing.contains(className) || hooks.isEmpty()) {
+            return true;
+        }
+        for (String hook : new String[] {chokePoint.allocateHook(), chokePoint.reallocateHook(), chokePoint.freeHook()}) {
+            if (hook != null && !hooks.contains(hook)) {
+                replaced.put(className, ""); // left as it is: the installer's check finds nothing woven
+                Log.warn("this JDK's " + className.replace('/', '.') + " differs from what the agent knows (" + hook
+                        + " not found); its " + Kind.name(chokePoint.kind()) + " memory is not tracked");
+                return false;
+            }
+        }
+        return true;
     }
 
     /** A class of its own, so that verifying the transformer loads no ASM class. */

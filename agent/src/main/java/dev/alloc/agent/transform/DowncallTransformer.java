@@ -1,5 +1,6 @@
 package dev.alloc.agent.transform;
 
+import dev.alloc.runtime.report.Log;
 import java.lang.instrument.ClassFileTransformer;
 import java.security.ProtectionDomain;
 import org.objectweb.asm.MethodVisitor;
@@ -28,6 +29,12 @@ public final class DowncallTransformer implements ClassFileTransformer {
             "(Ljava/lang/invoke/MethodHandle;Ljava/lang/Object;)Ljava/lang/invoke/MethodHandle;";
 
     private volatile int wovenReturns;
+    private volatile boolean warnIfNotWoven;
+
+    /** For a linker woven at its first load, after the installer's check: one warning if the method is not found. */
+    public void warnIfNotWoven() {
+        warnIfNotWoven = true;
+    }
 
     /** How many returns were rewritten at the last transformation (0: the method was not found). */
     public int wovenReturns() {
@@ -40,6 +47,14 @@ public final class DowncallTransformer implements ClassFileTransformer {
         if (loader != null || !LINKER.equals(className)) {
             return null;
         }
+        byte[] rewritten = weave(classfileBuffer);
+        if (wovenReturns == 0 && warnIfNotWoven) {
+            Log.warn("this JDK's FFM linker differs from what the agent knows; malloc memory is not tracked");
+        }
+        return rewritten;
+    }
+
+    private byte[] weave(byte[] classfileBuffer) {
         try {
             return insert(classfileBuffer);
         } catch (RuntimeException unexpectedLayout) {

@@ -1,5 +1,6 @@
 package dev.alloc.agent.transform;
 
+import dev.alloc.runtime.report.Log;
 import java.lang.instrument.ClassFileTransformer;
 import java.security.ProtectionDomain;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -34,6 +35,19 @@ public final class MappedFileTransformer implements ClassFileTransformer {
     private final AtomicInteger checks = new AtomicInteger();
     private final AtomicInteger maps = new AtomicInteger();
     private final AtomicInteger unmaps = new AtomicInteger();
+    /** Weaving at first load (not yet checked by the installer): each class only with its part; one failure ends it. */
+    private volatile boolean checkEachClass;
+    private volatile boolean failed;
+
+    /**
+     * From now on each class is woven only if its own part is found in it (the check in
+     * {@code FileChannelImpl}, the count in each unmapper's constructor, the uncount in
+     * {@code Unmapper.unmap}); a class without it is left alone, with one warning, and so is every
+     * class after it. For classes woven at their first load, after the installer's check.
+     */
+    public void checkEachClass() {
+        checkEachClass = true;
+    }
 
     /** Whether the check before mapping, the count of a mapping and of an unmapping were all woven. */
     public boolean wovenCompletely() {
@@ -49,25 +63,30 @@ public final class MappedFileTransformer implements ClassFileTransformer {
         boolean channel = className.equals(CHANNEL);
         boolean unmapper = className.equals(UNMAPPER);
         boolean subclass = className.equals(UNMAPPER_SUBCLASSES[0]) || className.equals(UNMAPPER_SUBCLASSES[1]);
-        if (!channel && !unmapper && !subclass) {
+        if (!channel && !unmapper && !subclass || failed) {
             return null;
         }
+        int[] woven = new int[3];
+        byte[] rewritten;
         try {
-            int[] woven = new int[3];
-            byte[] rewritten = insert(channel, unmapper, subclass, classfileBuffer, woven);
-            count(woven);
-            return rewritten;
+            rewritten = insert(channel, unmapper, subclass, classfileBuffer, woven);
         } catch (RuntimeException unexpectedLayout) {
-            // fall through to ASM, which reads any valid class file
+            rewritten = null; // then ASM, which reads any valid class file
+            woven = new int[3];
+            try {
+                rewritten = AsmRewrite.rewrite(channel, unmapper, subclass, classfileBuffer, woven);
+            } catch (Throwable e) {
+                woven = new int[3];
+            }
         }
-        try {
-            int[] woven = new int[3];
-            byte[] rewritten = AsmRewrite.rewrite(channel, unmapper, subclass, classfileBuffer, woven);
-            count(woven);
-            return rewritten;
-        } catch (Throwable e) {
+        if (checkEachClass && (channel ? woven[0] : unmapper ? woven[2] : woven[1]) == 0) {
+            failed = true;
+            Log.warn("this JDK's " + className.replace('/', '.') + " differs from what the agent knows;"
+                    + " mapped memory is not tracked from now on");
             return null;
         }
+        count(woven);
+        return rewritten;
     }
 
     private void count(int[] woven) {
