@@ -20,9 +20,11 @@ import java.util.regex.Pattern;
  *
  * <p>20,000 virtual threads on the 2-core test machine are bound by the CPU: failing each of
  * them (the error, its message and stack trace) on two carriers shared with the other
- * engineers' builds took 8 to 22 s in all (load 18 to 30), so for them the spread is bounded
- * loosely (without one reclaim at a time not even half of them had their error after 60 s);
- * the collections are counted exactly.
+ * engineers' builds took 8 to 22 s in all (load 18 to 30). A round lasts while threads keep
+ * joining it, so they all fail after one {@code System.gc()} (two allowed: at a load of 30 the
+ * arrivals may outlast a round), within 0.7 to 2.4 s of each other at load 6 to 12; the bound
+ * for them, 10 s, is for the loads the CI shares this machine with (without one reclaim at a
+ * time not even half of them had their error after 60 s).
  */
 class LimitStormTest {
     private static final Pattern SPREAD = Pattern.compile("spread ms (\\d+)");
@@ -49,9 +51,9 @@ class LimitStormTest {
         assertTrue(held >= 60 && held <= 64, held + " MiB blocks held under limit=64m\n" + r);
         long spread = figure(SPREAD, r);
         long collections = figure(GCS, r);
-        long maxSpread = count <= 64 ? 2_000 : 60_000; // see the class comment: 2.8-22 s measured at load 18-30
+        long maxSpread = count <= 64 ? 2_000 : 10_000; // see the class comment
         assertTrue(spread <= maxSpread, "errors spread over " + spread + " ms\n" + r);
-        assertTrue(collections >= 1 && collections <= 6, collections + " System.gc() collections\n" + r);
+        assertTrue(collections >= 1 && collections <= 2, collections + " System.gc() collections\n" + r);
     }
 
     private static long figure(Pattern pattern, ForkedJvm.Result r) {

@@ -1,5 +1,7 @@
 package dev.alloc.runtime;
 
+import jdk.internal.vm.annotation.DontInline;
+
 /**
  * The static methods the agent weaves into JDK classes in place of their calls to
  * {@code jdk.internal.misc.Unsafe.allocateMemory/reallocateMemory/freeMemory}. Each takes the
@@ -13,6 +15,14 @@ package dev.alloc.runtime;
  *
  * <p>Frees never throw: they run inside Cleaners and {@code Deallocator}s, where an exception
  * terminates the JVM.
+ *
+ * <p>The direct-buffer hooks are never inlined into the JDK code they are woven into
+ * ({@code @DontInline}, honoured for the boot loader's classes): inlined, the accounting made the
+ * compiled {@code DirectByteBuffer.<init>} and {@code Cleaner.clean} so large that C2 refused to
+ * inline them into their callers ("already compiled into a big method"), so an
+ * {@code allocateDirect}/{@code invokeCleaner} pair paid calls through {@code invokeCleaner},
+ * {@code Cleaner.clean} and {@code Deallocator.run} that it does not pay without the agent. A
+ * call into the hook costs one call; the hook itself is compiled with the accounting inlined.
  */
 public final class JdkHooks {
     private JdkHooks() {
@@ -20,6 +30,7 @@ public final class JdkHooks {
 
     // java.nio.DirectByteBuffer and its Deallocator
 
+    @DontInline
     public static long directAllocate(Object unsafe, long size) {
         long address = OffHeap.allocate(Kind.DIRECT, size);
         FlightEvents.Sink events;
@@ -29,6 +40,7 @@ public final class JdkHooks {
         return address;
     }
 
+    @DontInline
     public static void directFree(Object unsafe, long address) {
         free(address, JdkThreads.isCleanerThread(Thread.currentThread())
                 ? SiteRegistry.FREED_BY_GC : SiteRegistry.FREED_EXPLICITLY);

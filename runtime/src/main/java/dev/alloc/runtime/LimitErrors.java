@@ -44,9 +44,9 @@ final class LimitErrors {
         return kept.toArray(new StackTraceElement[0]);
     }
 
-    /** The largest live sites under limit slot {@code which} ({@link SiteTable#underLimit}). */
+    /** The largest live sites under limit slot {@code which} ({@link SiteTable#largestUnderLimit}). */
     static String topHolders(SiteRegistry sites, int which) {
-        List<SiteTable.Row> rows = SiteTable.underLimit(sites, which);
+        List<SiteTable.Row> rows = SiteTable.largestUnderLimit(sites, which, TOP_HOLDERS);
         StringBuilder text = new StringBuilder();
         int shown = 0;
         for (SiteTable.Row row : rows) {

@@ -19,9 +19,19 @@ import jdk.internal.access.SharedSecrets;
  * Reference Handler has references to process, retrying; one {@code System.gc()}; then up to
  * 9 retries with doubling sleeps (about 0.5 s in all), waiting for reference processing
  * instead of sleeping while there is some. The driver retries its own reservation only, and
- * the round ends as soon as it succeeds. So a storm of failing threads costs one
- * {@code System.gc()} per round, not one per thread, and every thread has its answer within
- * about one round of arriving.
+ * the round ends as soon as it succeeds. A round that has not succeeded by then lasts on while
+ * threads keep joining it (until none has joined for {@link #QUIET_MILLIS}, at most
+ * {@link #MAX_ROUND_MILLIS} in all): thousands of threads reaching the limit at once do not all
+ * arrive within one round on a busy machine, and each late one would otherwise start a round of
+ * its own, a {@code System.gc()} and half a second later than the others. So a storm of failing
+ * threads costs one {@code System.gc()} per round, not one per thread, and every thread has its
+ * answer within about one round of arriving.
+ *
+ * <p>The first round that has waiters also warms up the limit error's construction (a few
+ * thousand throw-away errors while the round waits for GC anyway): when the round ends, every
+ * waiter builds its error at once, and a cold path (interpreted, then compiled by C1 and C2
+ * while thousands of threads run it) took most of a storm's time: 20,000 virtual threads'
+ * errors spread over 1.1 to 2.4 s on the 2-core test machine, most of it the JIT's.
  *
  * <p>Waiters park on the round and its driver unparks each of them when it ends: no lock or
  * latch, whose wake-ups pass from one waiter to the next (with 20,000 virtual threads each hop
@@ -38,8 +48,18 @@ import jdk.internal.access.SharedSecrets;
  */
 final class Reclaimer {
     private static final int MAX_SLEEPS = 9;
-    /** Longer than a round (0.5 s of sleeps plus a full GC): a waiter normally sees its round end. */
-    static final long MAX_WAIT_MILLIS = 2_000;
+    /** A failed round ends once no thread has joined it for this long. */
+    static final long QUIET_MILLIS = 100;
+    /** A round lasts at most this long, inside a waiter's {@link #MAX_WAIT_MILLIS}. */
+    static final long MAX_ROUND_MILLIS = 4_000;
+    /** Throw-away limit errors built by the first round with waiters; see the class comment. */
+    private static final int WARM_UP_ERRORS = 3_000;
+    /** At most this long is spent on them (a slow, loaded machine builds fewer). */
+    private static final long WARM_UP_MILLIS = 150;
+    /** Set by the first round that warms the error path up. */
+    private static volatile boolean errorPathWarm;
+    /** Longer than a round (at most {@link #MAX_ROUND_MILLIS}): a waiter normally sees its round end. */
+    static final long MAX_WAIT_MILLIS = 5_000;
 
     /** The round in progress, or null. */
     private static final AtomicReference<Round> running = new AtomicReference<>();
@@ -52,15 +72,26 @@ final class Reclaimer {
     /** One reclaim: the threads waiting for it, woken when it is {@link #over}. */
     private static final class Round {
         volatile boolean over;
+        /** When the last waiter joined ({@link System#nanoTime}); the round's start before any did. */
+        volatile long lastJoin = System.nanoTime();
+        final long start = lastJoin;
         final ConcurrentLinkedQueue<Thread> waiters = new ConcurrentLinkedQueue<>();
 
         /** Waits until the round is over, at most until {@code deadline} ({@link System#nanoTime}) or an interrupt. */
         void await(long deadline) {
+            lastJoin = System.nanoTime();
             waiters.add(Thread.currentThread());
             long left;
             while (!over && (left = deadline - System.nanoTime()) > 0 && !Thread.currentThread().isInterrupted()) {
                 LockSupport.parkNanos(this, left);
             }
+        }
+
+        /** Whether threads are still joining: one joined within the quiet time, and the round is not too old. */
+        boolean stillJoining() {
+            long now = System.nanoTime();
+            return now - lastJoin < TimeUnit.MILLISECONDS.toNanos(QUIET_MILLIS)
+                    && now - start < TimeUnit.MILLISECONDS.toNanos(MAX_ROUND_MILLIS);
         }
 
         void end() {
@@ -96,7 +127,7 @@ final class Reclaimer {
         Round other = running.compareAndExchange(null, mine);
         if (other == null) {
             try {
-                return driveRound(limiter, kind, size, budget);
+                return driveRound(limiter, kind, size, budget, mine);
             } finally {
                 running.set(null);
                 mine.end();
@@ -106,7 +137,7 @@ final class Reclaimer {
         return limiter.tryReserve(limiter.budget(), kind, budget, size);
     }
 
-    private static int driveRound(Limiter limiter, int kind, long size, int budget) {
+    private static int driveRound(Limiter limiter, int kind, long size, int budget, Round round) {
         int hit;
         do {
             hit = limiter.tryReserve(limiter.budget(), kind, budget, size);
@@ -118,19 +149,39 @@ final class Reclaimer {
         long sleepMillis = 1;
         for (int sleeps = 0; ; ) {
             hit = limiter.tryReserve(limiter.budget(), kind, budget, size);
-            if (hit == Limiter.OK || sleeps >= MAX_SLEEPS) {
+            if (hit == Limiter.OK) {
                 return hit;
+            }
+            boolean patient = sleeps < MAX_SLEEPS;
+            if (!patient && !round.stillJoining()) {
+                return hit;
+            }
+            if (!errorPathWarm && !round.waiters.isEmpty()) {
+                warmUpErrorPath(kind, size);
+                continue;
             }
             if (!waitForReferenceProcessing()) {
                 try {
-                    Thread.sleep(sleepMillis);
+                    Thread.sleep(patient ? sleepMillis : QUIET_MILLIS);
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                     return limiter.tryReserve(limiter.budget(), kind, budget, size);
                 }
-                sleepMillis <<= 1;
-                sleeps++;
+                if (patient) {
+                    sleepMillis <<= 1;
+                    sleeps++;
+                }
             }
+        }
+    }
+
+    /** Builds throw-away limit errors, so the waiters find the error path compiled when the round ends. */
+    private static void warmUpErrorPath(int kind, long size) {
+        errorPathWarm = true;
+        SiteRegistry sites = OffHeap.sites();
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(WARM_UP_MILLIS);
+        for (int i = 0; i < WARM_UP_ERRORS && System.nanoTime() - deadline < 0; i++) {
+            LimitErrors.create(kind, size, "warm-up", Limiter.TOTAL, 0, 0, sites);
         }
     }
 

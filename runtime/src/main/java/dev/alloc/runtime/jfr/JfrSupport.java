@@ -189,7 +189,7 @@ public final class JfrSupport implements FlightEvents.Sink {
     }
 
     private static String topSite(int which) {
-        List<SiteTable.Row> rows = SiteTable.underLimit(OffHeap.sites(), which);
+        List<SiteTable.Row> rows = SiteTable.largestUnderLimit(OffHeap.sites(), which, 1);
         return rows.isEmpty() || rows.get(0).liveBytes <= 0 ? null : rows.get(0).site;
     }
 

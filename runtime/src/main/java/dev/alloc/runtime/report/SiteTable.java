@@ -61,6 +61,50 @@ public final class SiteTable {
         return select(sites, which);
     }
 
+    /**
+     * The {@code n} sites under one limit slot (as {@link #underLimit}) with the most live bytes,
+     * in the order of {@link #underLimit}, sites holding nothing left out. One counter read per
+     * site, and rows made for the chosen ones only: the limit error names the top holders, and
+     * thousands of threads failing at once each build one (a row of every site each cost a
+     * storm of 20,000 failing virtual threads a tenth of its time).
+     */
+    public static List<Row> largestUnderLimit(SiteRegistry sites, int which, int n) {
+        int[] ids = new int[n];
+        long[] live = new long[n];
+        long[] total = new long[n];
+        int kept = 0;
+        for (int id = 0; id < sites.size(); id++) {
+            if (id != 0 && !under(sites, id, which)) {
+                continue;
+            }
+            long bytes = sites.counter(id, SiteRegistry.LIVE_BYTES);
+            if (bytes <= 0 || kept == n && bytes < live[n - 1]) {
+                continue;
+            }
+            long totalBytes = sites.counter(id, SiteRegistry.TOTAL_BYTES);
+            int at = kept;
+            while (at > 0 && (bytes > live[at - 1] || bytes == live[at - 1] && totalBytes > total[at - 1])) {
+                at--; // ties keep the earlier site first, as the stable sort of underLimit does
+            }
+            if (at == n) {
+                continue;
+            }
+            int moved = Math.min(kept, n - 1) - at;
+            System.arraycopy(ids, at, ids, at + 1, moved);
+            System.arraycopy(live, at, live, at + 1, moved);
+            System.arraycopy(total, at, total, at + 1, moved);
+            ids[at] = id;
+            live[at] = bytes;
+            total[at] = totalBytes;
+            kept = Math.min(kept + 1, n);
+        }
+        List<Row> rows = new ArrayList<>(kept);
+        for (int i = 0; i < kept; i++) {
+            rows.add(new Row(sites, ids[i]));
+        }
+        return rows;
+    }
+
     private static List<Row> select(SiteRegistry sites, int which) {
         List<Row> rows = new ArrayList<>();
         for (int id = 0; id < sites.size(); id++) {
