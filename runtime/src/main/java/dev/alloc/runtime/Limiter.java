@@ -79,8 +79,6 @@ public final class Limiter {
 
     private static final int PAD = 16; // 128 bytes between lines written by different threads
     private static final VarHandle CELLS = MethodHandles.arrayElementVarHandle(long[].class);
-    /** Budgets per carrier on JDK 19+, per thread before. */
-    private static final Class<?> CARRIER_LOCAL = carrierLocalClass();
 
     private final int limitCount;
     private final int pathCount;
@@ -542,25 +540,12 @@ public final class Limiter {
         sweep(true);
     }
 
-    @SuppressWarnings("unchecked")
+    /** Per carrier on JDK 19+ (a virtual thread shares its carrier's budget), per thread before. */
     private static ThreadLocal<Budget> newBudgetLocal() {
-        if (CARRIER_LOCAL != null) {
-            try {
-                return (ThreadLocal<Budget>) CARRIER_LOCAL.getConstructor().newInstance();
-            } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
-                // fall through: per virtual thread
-            }
-        }
-        return new ThreadLocal<>();
-    }
-
-    private static Class<?> carrierLocalClass() {
         try {
-            Class<?> c = Class.forName("jdk.internal.misc.CarrierThreadLocal");
-            c.getConstructor().newInstance(); // exported to us? (the agent exports jdk.internal.misc)
-            return c;
-        } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
-            return null;
+            return CarrierLocals.create();
+        } catch (LinkageError e) {
+            return new ThreadLocal<>(); // JDK 17-18, or jdk.internal.misc not exported: per thread
         }
     }
 }
