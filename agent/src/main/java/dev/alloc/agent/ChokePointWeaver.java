@@ -19,10 +19,12 @@ import java.util.Set;
  * and is not loaded yet is woven at its first load instead of being loaded and retransformed now
  * (a retransformation makes the JVM read the class file again and redefine the class: milliseconds
  * each, and classes a program may never use). Such a class is rewritten whole or not at all
- * ({@link ChokePointTransformer}), so its kind is checked when it loads. Every other target is
- * loaded before the transformer is installed: a class loaded while another is being
- * retransformed can be missed, and a missed free is fatal once pools exist. After a dynamic
- * attach every target is loaded and retransformed as before (other threads load classes then).
+ * ({@link ChokePointTransformer}), so its kind is checked when it loads. The transformer is
+ * installed first, so no target can load unseen (a missed free is fatal once pools exist); every
+ * other target is then loaded, which weaves it if it was not loaded yet, and only those loaded
+ * before (at start, {@code DirectByteBuffer}) are retransformed, in one call, before the kinds are
+ * checked. After a dynamic attach no class is left to its first load (other threads load classes
+ * then).
  */
 final class ChokePointWeaver {
     /**
@@ -65,9 +67,15 @@ final class ChokePointWeaver {
                 chokePoints.add(chokePoint);
             }
         }
-        if (!targets.isEmpty()) {
+        List<Class<?>> loadedBefore = new ArrayList<>(); // the others were just woven at their first load
+        for (Class<?> target : targets) {
+            if (!transformer.sawLoad(target.getName().replace('.', '/'))) {
+                loadedBefore.add(target);
+            }
+        }
+        if (!loadedBefore.isEmpty()) {
             try {
-                inst.retransformClasses(targets.toArray(new Class<?>[0]));
+                inst.retransformClasses(loadedBefore.toArray(new Class<?>[0]));
             } catch (Throwable e) {
                 inst.removeTransformer(transformer);
                 Log.warn("cannot instrument the JDK (" + e + "); off-heap memory is not tracked");

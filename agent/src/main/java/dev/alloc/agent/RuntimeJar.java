@@ -42,7 +42,7 @@ final class RuntimeJar {
     private static final String[] POOL_TYPES_IN_SIGNATURES = {
         POOL_PACKAGE + "PoolStatistics.class", POOL_PACKAGE + "NativeAllocator.class"};
 
-    private static boolean isLazy(String entryName) {
+    static boolean isLazy(String entryName) {
         if (entryName.startsWith(POOL_PACKAGE)) {
             for (String eager : POOL_TYPES_IN_SIGNATURES) {
                 if (entryName.equals(eager)) {
@@ -83,7 +83,7 @@ final class RuntimeJar {
      */
     static Map<String, byte[]> classes(JarFile agentJar, String prefix, boolean eagerOnly) throws IOException {
         Map<String, byte[]> classes = new LinkedHashMap<>();
-        Map<String, byte[]> bundle = RuntimeBundle.read(agentJar);
+        Map<String, byte[]> bundle = RuntimeBundle.read(agentJar, eagerOnly);
         if (bundle != null) {
             for (Map.Entry<String, byte[]> entry : bundle.entrySet()) {
                 String entryName = entry.getKey();

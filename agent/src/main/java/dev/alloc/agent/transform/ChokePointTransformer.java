@@ -28,6 +28,8 @@ public final class ChokePointTransformer implements ClassFileTransformer {
     private final List<ChokePoint> chokePoints;
     private final Set<String> wholeOrNothing;
     private final Map<String, String> replaced = new ConcurrentHashMap<>();
+    /** Classes this transformer saw at their first load (not a retransformation): nothing to retransform. */
+    private final Map<String, Boolean> seenAtLoad = new ConcurrentHashMap<>();
 
     public ChokePointTransformer(List<ChokePoint> chokePoints) {
         this(chokePoints, Set.of());
@@ -44,6 +46,11 @@ public final class ChokePointTransformer implements ClassFileTransformer {
         this.wholeOrNothing = wholeOrNothing;
     }
 
+    /** Whether the class passed this transformer when it was loaded (then it need not be retransformed). */
+    public boolean sawLoad(String internalName) {
+        return seenAtLoad.containsKey(internalName);
+    }
+
     /** The hooks woven into a class at its last transformation, e.g. {@code "directAllocate directFree "}. */
     public String hooksWovenInto(String internalName) {
         return replaced.getOrDefault(internalName, "");
@@ -57,6 +64,9 @@ public final class ChokePointTransformer implements ClassFileTransformer {
         }
         for (ChokePoint chokePoint : chokePoints) {
             if (chokePoint.covers(className)) {
+                if (classBeingRedefined == null) {
+                    seenAtLoad.put(className, Boolean.TRUE);
+                }
                 try {
                     UnsafeCallPatcher.Patched patched = UnsafeCallPatcher.patch(chokePoint, classfileBuffer);
                     replaced.put(className, patched.hooks());

@@ -286,13 +286,23 @@ final class ChunkedRegion<M> {
      * as the spare, or detaches it (no system call: its memory goes back later, see
      * {@link #releaseDetached}). Returns true if it was detached: the owner must then forget it.
      */
-    synchronized boolean emptied(int chunk) {
+    boolean emptied(int chunk) {
+        return emptied(chunk, System.nanoTime());
+    }
+
+    /**
+     * {@link #emptied(int)} by the background round, for memory that has been idle since
+     * {@code idleSince} (System.nanoTime): a chunk emptied by retiring a slab that stayed free
+     * for the decay time counts as detached since then, so the same round gives it back instead
+     * of keeping its pages resident for another decay time (detached chunks are not swept).
+     */
+    synchronized boolean emptied(int chunk, long idleSince) {
         if (spare < 0 || spare == chunk) {
             spare = chunk;
             return false;
         }
         meta[chunk] = null;
-        detachedSince[chunk] = Math.max(1, System.nanoTime());
+        detachedSince[chunk] = idleSince == 0 ? 1 : idleSince;
         detachedCount++;
         publish();
         return true;

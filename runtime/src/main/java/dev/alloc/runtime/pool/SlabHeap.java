@@ -238,7 +238,7 @@ final class SlabHeap {
         }
         if (slab.freeSlots == slab.slots) {
             if (list.head != slab || slab.next != null) {
-                retire(list, slab);
+                retire(list, slab, System.nanoTime());
             } else {
                 slab.emptySince = System.nanoTime();
             }
@@ -279,7 +279,7 @@ final class SlabHeap {
                 while (slab != null) {
                     Slab next = slab.next;
                     if (slab.freeSlots == slab.slots) {
-                        retire(list, slab);
+                        retire(list, slab, System.nanoTime());
                     }
                     slab = next;
                 }
@@ -299,7 +299,7 @@ final class SlabHeap {
                 Slab slab = list.head;
                 if (slab != null && slab.next == null && slab.freeSlots == slab.slots && slab.emptySince - cutoff <= 0) {
                     int chunk = region.chunkOf(slab.base); // before the retire, which may detach the chunk
-                    retire(list, slab);
+                    retire(list, slab, slab.emptySince);
                     region.noteDirtySince(chunk, Math.max(1, slab.emptySince));
                 }
             }
@@ -371,15 +371,20 @@ final class SlabHeap {
         }
     }
 
-    /** Returns an entirely free slab's pages, its chunk marked dirty. Under its class lock. */
-    private void retire(SlabList list, Slab slab) {
+    /**
+     * Returns an entirely free slab's pages, its chunk marked dirty; if that empties the chunk,
+     * the chunk counts as idle since {@code idleSince}. Under its class lock.
+     */
+    private void retire(SlabList list, Slab slab, long idleSince) {
         unlink(list, slab);
         synchronized (pageLock) {
             int chunk = region.chunkOf(slab.base);
             ChunkPages meta = setSlabAtPages(slab, null);
             meta.pages.free((int) ((slab.base - region.base(chunk)) >>> ChunkedRegion.PAGE_SHIFT));
             region.noteDirty(chunk);
-            releaseIfEmpty(chunk, meta);
+            if (meta.pages.isEmpty() && region.emptied(chunk, idleSince)) {
+                forget(chunk);
+            }
         }
     }
 
@@ -445,9 +450,13 @@ final class SlabHeap {
     }
 
     private void releaseIfEmpty(int chunk, ChunkPages meta) {
-        if (!meta.pages.isEmpty() || !region.emptied(chunk)) {
-            return;
+        if (meta.pages.isEmpty() && region.emptied(chunk)) {
+            forget(chunk);
         }
+    }
+
+    /** Drops a detached chunk from this heap's list. */
+    private void forget(int chunk) {
         for (int i = 0; i < chunkCount; i++) {
             if (chunks[i] == chunk) {
                 chunks[i] = chunks[--chunkCount];
