@@ -180,8 +180,12 @@ final class Reclaimer {
         errorPathWarm = true;
         SiteRegistry sites = OffHeap.sites();
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(WARM_UP_MILLIS);
-        for (int i = 0; i < WARM_UP_ERRORS && System.nanoTime() - deadline < 0; i++) {
-            LimitErrors.create(kind, size, "warm-up", Limiter.TOTAL, 0, 0, sites);
+        try {
+            for (int i = 0; i < WARM_UP_ERRORS && System.nanoTime() - deadline < 0; i++) {
+                LimitErrors.create(kind, size, "warm-up", Limiter.TOTAL, 0, 0, sites);
+            }
+        } catch (Throwable ignored) {
+            // only a speed-up: a failure here (a full heap, say) must not end the round
         }
     }
 
