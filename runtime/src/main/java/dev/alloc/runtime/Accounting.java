@@ -334,11 +334,8 @@ final class Accounting {
     private long reallocateHeaded(long address, long size) {
         long info = SystemMemory.getLong(address - BlockHeader.SIZE);
         long tag = SystemMemory.getLong(address - 8);
-        if (!BlockHeader.checks(address, info, tag)) {
-            return NOT_HEADED;
-        }
+        SlotPages.Page page = namedPage(address, info, tag);
         int ref = BlockHeader.ref(tag);
-        SlotPages.Page page = slots.page(ref);
         if (page == null || !SlotPages.take(page, ref, address, address | 1)) {
             return NOT_HEADED;
         }
@@ -375,13 +372,15 @@ final class Accounting {
         if (!headed || address == 0) {
             return false;
         }
-        long info = SystemMemory.getLong(address - BlockHeader.SIZE);
         long tag = SystemMemory.getLong(address - 8);
-        if (!BlockHeader.checks(address, info, tag)) {
-            return false;
-        }
-        SlotPages.Page page = slots.page(BlockHeader.ref(tag));
+        SlotPages.Page page = namedPage(address, SystemMemory.getLong(address - BlockHeader.SIZE), tag);
         return page != null && SlotPages.holds(page, BlockHeader.ref(tag), address);
+    }
+
+    /** The page of the slot that the header in front of {@code address} names, or null if the header does not check. */
+    @ForceInline
+    private SlotPages.Page namedPage(long address, long info, long tag) {
+        return BlockHeader.checks(address, info, tag) ? slots.page(BlockHeader.ref(tag)) : null;
     }
 
     /**
@@ -432,14 +431,11 @@ final class Accounting {
     private boolean freeHeaded(long address, int how) {
         long info = SystemMemory.getLong(address - BlockHeader.SIZE);
         long tag = SystemMemory.getLong(address - 8);
-        if (!BlockHeader.checks(address, info, tag)) {
-            return false;
-        }
-        int ref = BlockHeader.ref(tag);
-        SlotPages.Page page = slots.page(ref);
+        SlotPages.Page page = namedPage(address, info, tag);
         if (page == null) {
             return false;
         }
+        int ref = BlockHeader.ref(tag);
         if (SlotPages.take(page, ref, address, 0L)) {
             memory.free(address - BlockHeader.SIZE, BlockInfo.size(info));
             release(SiteContext.current(), address, info, how);
