@@ -8,16 +8,19 @@ import jdk.internal.vm.annotation.ForceInline;
 import jdk.internal.vm.annotation.DontInline;
 
 /**
- * The accounting core, one object built from {@link Settings}: the limiter, the address table,
- * the site registry, the raw memory source, the event sink and the clock. The hooks reach the
+ * The accounting core, one object built from {@link Settings}: the limiter, the block records
+ * (headers and their slot pages, the address table), the site registry, the raw memory source,
+ * the event sink and the clock. The hooks reach the
  * installed one through one static reference ({@link OffHeap#core()}); tests build their own
  * around failing memory and call the protocol directly, in-process.
  *
  * <h2>Protocol</h2>
  * <ul>
  *   <li>Allocate: {@link #reserve} (names the site, charges the limits, or throws the limit
- *       error), take the memory, {@link #commit} (records the block in the table and counts it
- *       at its site). If taking the memory fails (a throw, or 0 for a libc call), the
+ *       error), take the memory, {@link #commit} (records the block and counts it at its site).
+ *       A platform thread's block of system memory is recorded by a {@link BlockHeader} and a
+ *       slot ({@link SlotPages}) instead of the table: {@link #allocate} and {@link #free} do
+ *       both halves themselves. If taking the memory fails (a throw, or 0 for a libc call), the
  *       reservation is released and nothing else changes.</li>
  *   <li>Free: {@link #forget} (takes the block out of the table, so no other thread can free it
  *       again), free the memory, {@link #released} (releases the limits and the site's count),
@@ -30,10 +33,10 @@ import jdk.internal.vm.annotation.DontInline;
  *
  * <h2>Invariants</h2>
  * Between operations, for every limit: used = the sizes ({@link BlockInfo#accounted}) of the
- * blocks in the table that it covers; for every site: live bytes and count = its blocks in the
- * table. Charges come before the memory is taken and releases after it is given back, so the
- * memory really held never exceeds a limit. A block is in the table at most once: whoever takes
- * it out ({@link #forget}) owns its release.
+ * recorded blocks that it covers; for every site: live bytes and count = its recorded blocks.
+ * Charges come before the memory is taken and releases after it is given back, so the memory
+ * really held never exceeds a limit. A block is recorded at most once: whoever takes its record
+ * ({@link #forget}, or the CAS of its slot) owns its release.
  *
  * <p>Per-thread state lives in {@link SiteContext}: the thread's limiter budget is cached there
  * for the installed core only ({@link #cachesBudgets}); other cores look it up each time.

@@ -391,6 +391,17 @@ class AccountingTest {
         core.assertNothingLeft(List.of(block), site);
     }
 
+    /** Used 0 on every limit of {@code accounting}, and live bytes and count 0 at each of {@code sitesUsed}. */
+    static void assertNothingCounted(Accounting accounting, int... sitesUsed) {
+        for (int which = 0; which <= Limiter.TOTAL; which++) {
+            assertEquals(0, accounting.limiter.used(which), "used of limit " + which);
+        }
+        for (int site : sitesUsed) {
+            assertEquals(0, accounting.sites.counter(site, SiteRegistry.LIVE_BYTES), "live bytes of site " + site);
+            assertEquals(0, accounting.sites.counter(site, SiteRegistry.LIVE_COUNT), "live count of site " + site);
+        }
+    }
+
     /** An accounting of its own around {@link FakeMemory}, a recording event sink and a clock that does not tick. */
     private static final class Core {
         final FakeMemory memory = new FakeMemory();
@@ -416,13 +427,7 @@ class AccountingTest {
         }
 
         void assertNothingLeft(List<Long> addresses, int... sitesUsed) {
-            for (int which = 0; which <= Limiter.TOTAL; which++) {
-                assertEquals(0, accounting.limiter.used(which), "used of limit " + which);
-            }
-            for (int site : sitesUsed) {
-                assertEquals(0, counter(site, SiteRegistry.LIVE_BYTES), "live bytes of site " + site);
-                assertEquals(0, counter(site, SiteRegistry.LIVE_COUNT), "live count of site " + site);
-            }
+            assertNothingCounted(accounting, sitesUsed);
             for (long address : addresses) {
                 assertEquals(BlockInfo.MISSING, accounting.table.get(address), "table entry of " + address);
             }

@@ -264,13 +264,7 @@ class HeadedBlocksTest {
         }
 
         void assertNothingLeft(int... sitesUsed) {
-            for (int which = 0; which <= Limiter.TOTAL; which++) {
-                assertEquals(0, accounting.limiter.used(which), "used of limit " + which);
-            }
-            for (int site : sitesUsed) {
-                assertEquals(0, sites.counter(site, SiteRegistry.LIVE_BYTES), "live bytes of site " + site);
-                assertEquals(0, sites.counter(site, SiteRegistry.LIVE_COUNT), "live count of site " + site);
-            }
+            AccountingTest.assertNothingCounted(accounting, sitesUsed);
             assertEquals(0, accounting.slots.live(), "live slots");
             assertEquals(Map.of(), memory.live, "blocks left in the memory");
             assertEquals(List.of(), List.copyOf(memory.errors));
