@@ -152,15 +152,31 @@ final class Accounting {
     /** Allocates {@code size} bytes of {@code kind}, reserving them against the limits first. */
     @ForceInline
     long allocate(int kind, long size) {
-        if ((trackMask & (1 << kind)) == 0) {
-            return SystemMemory.allocate(size);
-        }
+        return allocate(kind, size, false);
+    }
+
+    /**
+     * {@link #allocate}, taking the site primed on this thread (clearing it) whatever happens:
+     * for the hook of {@code allocateMemory}, whose woven frame does not un-prime after a normal
+     * return (see the agent's {@code SiteFraming}).
+     */
+    @ForceInline
+    long allocateTakingSite(int kind, long size) {
+        return allocate(kind, size, true);
+    }
+
+    @ForceInline
+    private long allocate(int kind, long size, boolean takesSite) {
         SiteContext context = SiteContext.current();
-        if (context.inAgent || !BlockInfo.trackable(size)) {
+        int primed = context.site;
+        if (takesSite) {
+            context.site = 0;
+        }
+        if ((trackMask & (1 << kind)) == 0 || context.inAgent || !BlockInfo.trackable(size)) {
             return SystemMemory.allocate(size); // the JDK's own answer to 0, negative and impossible sizes
         }
         long accounted = BlockInfo.accounted(size);
-        int site = reserve(kind, accounted, context);
+        int site = reserve(kind, accounted, primed, context);
         if (headed && !context.virtual) {
             return allocateHeaded(context, site, kind, size, accounted);
         }
@@ -220,12 +236,13 @@ final class Accounting {
         if (context.inAgent || !BlockInfo.trackable(size)) {
             return UNTRACKED; // libc refuses it itself
         }
-        return reserve(kind, BlockInfo.accounted(size), context);
+        return reserve(kind, BlockInfo.accounted(size), context.site, context);
     }
 
+    /** Reserves {@code size} bytes for an allocation primed with site {@code primed} (0: none, the stack names it). */
     @ForceInline
-    private int reserve(int kind, long size, SiteContext context) {
-        int site = siteOf(kind, context);
+    private int reserve(int kind, long size, int primed, SiteContext context) {
+        int site = siteOf(kind, primed, context);
         context.reserving = site;
         int budget = sites.budget(site);
         int hit = limiter.tryReserve(budget(context), kind, budget, size);
@@ -440,8 +457,18 @@ final class Accounting {
         }
         int ref = BlockHeader.ref(tag);
         if (SlotPages.take(page, ref, address, 0L)) {
-            memory.free(address - BlockHeader.SIZE, BlockInfo.size(info));
-            release(SiteContext.current(), address, info, how);
+            // the site's counters before the call into libc, the limit after the memory is gone:
+            // what is needed after the call is then only the budget's cells
+            SiteContext context = SiteContext.current();
+            int site = BlockInfo.site(info);
+            long size = BlockInfo.size(info);
+            sites.onFree(context.stripe(), site, size, how);
+            Limiter.Budget budget = budget(context);
+            memory.free(address - BlockHeader.SIZE, size);
+            limiter.release(budget, BlockInfo.kind(info), sites.budget(site), size);
+            if (size >= FlightEvents.freeMinSize()) {
+                events.freed(BlockInfo.kind(info), size, address, site);
+            }
         }
         return true;
     }
@@ -624,7 +651,12 @@ final class Accounting {
 
     @ForceInline
     private int siteOf(int kind, SiteContext context) {
-        int site = context.site;
+        return siteOf(kind, context.site, context);
+    }
+
+    @ForceInline
+    private int siteOf(int kind, int primed, SiteContext context) {
+        int site = primed;
         if (site != 0 || !sitesOn) {
             return site;
         }

@@ -51,7 +51,7 @@ public final class JdkHooks {
 
     @ForceInline
     public static long unsafeAllocate(Object unsafe, long size) {
-        long address = OffHeap.allocate(Kind.UNSAFE, size);
+        long address = OffHeap.allocateTakingSite(Kind.UNSAFE, size);
         FlightEvents.Sink events;
         if (size >= FlightEvents.allocationMinSize() && (events = FlightEvents.sink()) != null) {
             events.allocated(size, address);

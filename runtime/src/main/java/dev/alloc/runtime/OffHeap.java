@@ -133,6 +133,12 @@ public final class OffHeap {
         return core.allocate(kind, size);
     }
 
+    /** {@link #allocate}, taking the site primed on this thread (see {@link Accounting#allocateTakingSite}). */
+    @ForceInline
+    public static long allocateTakingSite(int kind, long size) {
+        return core.allocateTakingSite(kind, size);
+    }
+
     /** Resizes a block (see {@link Accounting#reallocate}). */
     public static long reallocate(int kind, long address, long size) {
         return core.reallocate(kind, address, size);

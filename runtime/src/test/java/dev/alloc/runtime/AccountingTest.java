@@ -44,6 +44,32 @@ class AccountingTest {
     }
 
     @Test
+    void theHookOfAllocateMemoryTakesThePrimedSiteWhateverFollows() {
+        Core core = new Core(Settings.builder().limit(10_007));
+        int site = core.site("app.Take.once(Take.java:5)");
+        SiteContext.prime(site);
+        long block = core.accounting.allocateTakingSite(UNSAFE, 6_007);
+        assertEquals(0, SiteContext.current().site, "taken by a normal allocation");
+        assertEquals(6_007, core.counter(site, SiteRegistry.LIVE_BYTES));
+
+        SiteContext.prime(site);
+        assertEquals(0, core.accounting.allocateTakingSite(UNSAFE, 0)); // the JDK's own answer to 0 bytes
+        assertEquals(0, SiteContext.current().site, "taken by an allocation that is not tracked");
+
+        SiteContext.prime(site);
+        assertThrows(OffHeapLimitExceededError.class, () -> core.accounting.allocateTakingSite(UNSAFE, 4_001));
+        assertEquals(0, SiteContext.current().site, "taken by an allocation over the limit");
+
+        SiteContext.prime(site);
+        long other = core.accounting.allocate(UNSAFE, 3_989); // the plain allocate leaves it to the frame's unprime
+        assertEquals(site, SiteContext.current().site);
+        assertEquals(2, core.counter(site, SiteRegistry.LIVE_COUNT));
+        core.accounting.free(block, SiteRegistry.FREED_EXPLICITLY);
+        core.accounting.free(other, SiteRegistry.FREED_EXPLICITLY);
+        core.assertNothingLeft(List.of(block, other), site);
+    }
+
+    @Test
     void aMallocThatThrowsGivesItsReservationBackAndRecordsNothing() {
         Core core = new Core(Settings.builder().limit(10_000));
         int site = core.site("app.Alloc.fail(Alloc.java:11)");

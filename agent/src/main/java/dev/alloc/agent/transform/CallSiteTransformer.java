@@ -167,7 +167,7 @@ public final class CallSiteTransformer implements ClassFileTransformer {
                                 super.visitMethodInsn(opcode, owner, name, desc, itf);
                             }
                             if (framed) {
-                                endFramed();
+                                endFramed(call.siteConsumed());
                             }
                             changed[0] = true;
                         }

@@ -70,6 +70,16 @@ public record InterceptedCall(String owner, String namePrefix, boolean prefix, i
     }
 
     /**
+     * Whether every normal return of the call has passed through {@code JdkHooks.unsafeAllocate},
+     * which takes the primed site and clears it ({@code Accounting.allocate}): an
+     * {@code allocateMemory} of either {@code Unsafe} calls it whatever the size (the JDK's checks
+     * that throw come after it). Its frame then needs no un-priming after the call.
+     */
+    boolean siteConsumed() {
+        return kind == Kind.UNSAFE && namePrefix.equals("allocateMemory");
+    }
+
+    /**
      * Whether this instruction is the instance method the hook stands for: a method of that
      * name with another descriptor (a later JDK's overload) is left as it is, never pointed at
      * a hook that does not exist.

@@ -69,11 +69,17 @@ class SiteFraming extends MethodVisitor {
         super.visitLabel(start);
     }
 
-    /** Un-primes the site after the call, and on any exception it throws. */
-    protected void endFramed() {
+    /**
+     * Un-primes the site after the call, and on any exception it throws. After a normal return
+     * of a call whose hook always takes the site ({@code consumed}: the hook clears it as it
+     * reads it), there is nothing left to un-prime.
+     */
+    protected void endFramed(boolean consumed) {
         Label end = new Label();
         super.visitLabel(end);
-        super.visitMethodInsn(Opcodes.INVOKESTATIC, CONTEXT, "unprime", "()V", false);
+        if (!consumed) {
+            super.visitMethodInsn(Opcodes.INVOKESTATIC, CONTEXT, "unprime", "()V", false);
+        }
         framed.add(new Label[] {start, end, new Label()});
         framedBeforeSuper.add(pendingNews >= 0);
         start = null;
