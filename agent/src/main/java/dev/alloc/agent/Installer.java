@@ -82,8 +82,7 @@ final class Installer {
         int mappedBit = 1 << Kind.MAPPED;
         int woven = new ChokePointWeaver(inst).weave(settings.trackMask & available & ~mallocBit & ~mappedBit, !attached);
         if ((settings.trackMask & available & mallocBit) != 0) {
-            JdkAccess.openLoaderTo(inst, runtime);
-            woven |= new MallocWeaver(inst).weave(!attached) ? mallocBit : 0;
+            woven |= new MallocWeaver(inst, runtime).weave(!attached) ? mallocBit : 0;
         }
         if ((settings.trackMask & available & mappedBit) != 0) {
             woven |= new MappedWeaver(inst).weave(!attached) ? mappedBit : 0;
