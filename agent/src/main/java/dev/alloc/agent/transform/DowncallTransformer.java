@@ -75,6 +75,7 @@ public final class DowncallTransformer implements ClassFileTransformer {
         }
         try {
             int[] woven = {0};
+            AsmLoading.beforeFirstUse();
             byte[] rewritten = AsmRewrite.rewrite(classfileBuffer, woven);
             wovenReturns = woven[0];
             return rewritten;
