@@ -5,6 +5,7 @@ import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Enumeration;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -37,7 +38,11 @@ final class BootstrapInjector {
         }
 
         static Class<?> define(String binaryName, byte[] bytes) {
-            return Unsafe.getUnsafe().defineClass(binaryName, bytes, 0, bytes.length, null, null);
+            return define(binaryName, bytes, bytes.length);
+        }
+
+        static Class<?> define(String binaryName, byte[] bytes, int length) {
+            return Unsafe.getUnsafe().defineClass(binaryName, bytes, 0, length, null, null);
         }
     }
 
@@ -54,7 +59,32 @@ final class BootstrapInjector {
     /** Defines every runtime class found in {@code agentJar} but the lazy packages; returns how many. */
     int injectRuntime(File jar, JarFile agentJar) throws IOException {
         agentJarFile = jar;
-        return define(RuntimeJar.eagerClasses(agentJar));
+        try (RuntimeBundle.Entries bundle = RuntimeBundle.Entries.open(agentJar, true)) {
+            if (bundle == null) {
+                return define(RuntimeJar.eagerClasses(agentJar));
+            }
+            // Each class straight from the bundle's buffer (supertypes come first); one whose
+            // definition fails, most likely waiting for a supertype, is kept for the retries.
+            Map<String, byte[]> pending = new LinkedHashMap<>();
+            int defined = 0;
+            while (bundle.next()) {
+                if (!RuntimeJar.isEager(bundle.entryName())) {
+                    continue;
+                }
+                String name = RuntimeJar.binaryName(bundle.entryName());
+                try {
+                    UnsafeDefiner.define(name, bundle.bytes(), bundle.length());
+                    defined++;
+                } catch (LinkageError e) {
+                    if (isAlreadyDefined(e)) {
+                        defined++;
+                    } else {
+                        pending.put(name, Arrays.copyOf(bundle.bytes(), bundle.length()));
+                    }
+                }
+            }
+            return defined + define(pending);
+        }
     }
 
     /** Remembers the agent jar when an earlier start already defined the runtime. */
