@@ -16,14 +16,10 @@ import java.nio.file.FileSystem;
 import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.objectweb.asm.ClassReader;
-import org.objectweb.asm.ClassVisitor;
-import org.objectweb.asm.MethodVisitor;
-import org.objectweb.asm.Opcodes;
 
 class ConstantPoolScanTest {
     private static final List<InterceptedCall> CALLS = InterceptedCall.forKinds(
@@ -87,67 +83,45 @@ class ConstantPoolScanTest {
         assertNull(scan.methodsCalling("not a class file at all".getBytes(StandardCharsets.US_ASCII)));
     }
 
-    /** Per method, the raw walk agrees with ASM's visit of the instructions on java.base's java.nio and sun.nio.ch. */
-    @Test
-    void methodsAgreeWithAsmOnJdkClasses() throws IOException {
-        FileSystem jrt = FileSystems.getFileSystem(URI.create("jrt:/"));
-        int[] counts = new int[2];
-        for (String dir : List.of("/modules/java.base/java/nio", "/modules/java.base/sun/nio/ch")) {
-            try (Stream<Path> files = Files.walk(jrt.getPath(dir))) {
-                for (Path file : (Iterable<Path>) files.filter(f -> f.toString().endsWith(".class"))::iterator) {
-                    byte[] bytes = Files.readAllBytes(file);
-                    List<Boolean> expected = methodsCallingViaAsm(bytes);
-                    boolean[] found = scan.methodsCalling(bytes);
-                    assertEquals(expected.size(), found.length, file.toString());
-                    for (int m = 0; m < found.length; m++) {
-                        assertEquals(expected.get(m), found[m], file + " method " + m);
-                        counts[found[m] ? 1 : 0]++;
-                    }
-                }
-            }
-        }
-        assertTrue(counts[0] > 1000 && counts[1] > 5, "methods without and with a call: " + counts[0] + ", " + counts[1]);
-    }
-
-    private static List<Boolean> methodsCallingViaAsm(byte[] bytes) {
-        List<Boolean> calling = new ArrayList<>();
-        new ClassReader(bytes).accept(new ClassVisitor(Opcodes.ASM9) {
-            @Override
-            public MethodVisitor visitMethod(int access, String name, String descriptor, String signature,
-                                             String[] exceptions) {
-                int index = calling.size();
-                calling.add(false);
-                return new MethodVisitor(Opcodes.ASM9) {
-                    @Override
-                    public void visitMethodInsn(int opcode, String owner, String method, String desc, boolean itf) {
-                        for (InterceptedCall call : CALLS) {
-                            if (call.matches(owner, method)) {
-                                calling.set(index, true);
-                            }
-                        }
-                    }
-                };
-            }
-        }, ClassReader.SKIP_DEBUG | ClassReader.SKIP_FRAMES);
-        return calling;
-    }
-
-    /** The raw walk agrees with ASM's parse of the pool on every class of java.base's java.nio and sun.nio. */
+    /**
+     * On every class of java.base's java.nio and sun.nio.ch, the raw walk agrees with ASM: the
+     * pool names a call or not, and per method, its code calls one or not.
+     */
     @Test
     void agreesWithAsmOnJdkClasses() throws IOException {
         FileSystem jrt = FileSystems.getFileSystem(URI.create("jrt:/"));
-        int[] counts = new int[2];
+        int[] classes = new int[2];
+        int[] methods = new int[2];
         for (String dir : List.of("/modules/java.base/java/nio", "/modules/java.base/sun/nio/ch")) {
             try (Stream<Path> files = Files.walk(jrt.getPath(dir))) {
                 for (Path file : (Iterable<Path>) files.filter(f -> f.toString().endsWith(".class"))::iterator) {
                     byte[] bytes = Files.readAllBytes(file);
                     boolean expected = viaAsm(bytes);
                     assertEquals(expected, scan.mentionsACall(bytes), file.toString());
-                    counts[expected ? 1 : 0]++;
+                    classes[expected ? 1 : 0]++;
+                    List<List<String[]>> calls = AsmCalls.perMethod(bytes);
+                    boolean[] found = scan.methodsCalling(bytes);
+                    assertEquals(calls.size(), found.length, file.toString());
+                    for (int m = 0; m < found.length; m++) {
+                        assertEquals(callsOne(calls.get(m)), found[m], file + " method " + m);
+                        methods[found[m] ? 1 : 0]++;
+                    }
                 }
             }
         }
-        assertTrue(counts[0] > 100 && counts[1] > 3, "classes without and with a call: " + counts[0] + ", " + counts[1]);
+        assertTrue(classes[0] > 100 && classes[1] > 3, "classes without and with a call: " + classes[0] + ", " + classes[1]);
+        assertTrue(methods[0] > 1000 && methods[1] > 5, "methods without and with a call: " + methods[0] + ", " + methods[1]);
+    }
+
+    private static boolean callsOne(List<String[]> calls) {
+        for (String[] call : calls) {
+            for (InterceptedCall intercepted : CALLS) {
+                if (intercepted.matches(call[1], call[2])) {
+                    return true;
+                }
+            }
+        }
+        return false;
     }
 
     /** Whether ASM's parse of the pool finds a method reference to one of the calls. */
