@@ -13,22 +13,35 @@ import java.lang.instrument.Instrumentation;
  */
 final class MallocWeaver {
     private final Instrumentation inst;
+    /** Opens {@code jdk.internal.loader} to the runtime (see {@link JdkAccess#openLoaderTo}). */
+    private final Runnable openLoader;
 
-    MallocWeaver(Instrumentation inst) {
+    MallocWeaver(Instrumentation inst, Module runtime) {
         this.inst = inst;
+        this.openLoader = new Runnable() { // not a lambda: none on the start-up path
+            @Override
+            public void run() {
+                JdkAccess.openLoaderTo(inst, runtime);
+            }
+        };
     }
 
+    /**
+     * At start the linker's package is opened to the runtime only when the linker is woven, at
+     * its first load: the opening costs the start a lambda of the JDK's {@code redefineModule}.
+     */
     boolean weave(boolean atStart) {
-        DowncallTransformer transformer = new DowncallTransformer();
         if (atStart) {
-            transformer.warnIfNotWoven();
-            inst.addTransformer(transformer, true); // before looking: a class loaded from now on passes it
+            DowncallTransformer atFirstLoad = new DowncallTransformer(openLoader);
+            atFirstLoad.warnIfNotWoven();
+            inst.addTransformer(atFirstLoad, true); // before looking: a class loaded from now on passes it
             if (LoadedBootClasses.find(inst, DowncallTransformer.LINKER).isEmpty()) {
                 return true;
             }
-            inst.removeTransformer(transformer);
-            transformer = new DowncallTransformer();
+            inst.removeTransformer(atFirstLoad);
         }
+        openLoader.run();
+        DowncallTransformer transformer = new DowncallTransformer(null);
         Class<?> linker;
         try {
             linker = Class.forName(DowncallTransformer.LINKER.replace('/', '.'), false, null);

@@ -105,7 +105,12 @@ final class RuntimeJar {
         return classes;
     }
 
-    private static String binaryName(String entryName) {
+    /** Whether the entry is a runtime class defined at start (not in a lazy package). */
+    static boolean isEager(String entryName) {
+        return isRuntimeClass(entryName) && !isLazy(entryName);
+    }
+
+    static String binaryName(String entryName) {
         return entryName.substring(0, entryName.length() - ".class".length()).replace('/', '.');
     }
 
