@@ -169,7 +169,9 @@ final class BootstrapInjector {
         return defined;
     }
 
+    /** HotSpot's message: "attempted duplicate class definition" or, for an interface, "... interface definition". */
     private static boolean isAlreadyDefined(Throwable failure) {
-        return String.valueOf(failure.getMessage()).contains("duplicate class definition");
+        String message = String.valueOf(failure.getMessage());
+        return message.contains("duplicate class definition") || message.contains("duplicate interface definition");
     }
 }
