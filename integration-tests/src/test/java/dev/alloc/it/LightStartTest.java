@@ -69,6 +69,8 @@ class LightStartTest {
                     Pattern.compile("dev\\.alloc\\.runtime\\.pool\\.[\\w$]+").matcher(loaded).results()
                             .map(MatchResult::group).sorted().toList(), "pool classes defined under strategy=system");
             assertFalse(loaded.contains("dev.alloc.runtime.MisuseReports "), "the pools' listener is defined without a pool");
+            assertFalse(loaded.contains("dev.alloc.runtime.MallocDowncalls ") || loaded.contains("dev.alloc.runtime.MallocHooks "),
+                    "the malloc kind's classes are defined before the FFM linker is woven");
             assertFalse(threadNames(jdk, program.pid()).contains("alloc-jmx-registration"));
 
             // A recording started later from outside gets the allocations and the periodic events.
