@@ -46,7 +46,7 @@ for launch in $(seq "$LAUNCHES"); do
   done
 done
 
-echo "| JDK | pair | threads | ${configs[*]} | limit - none |"
+echo "| JDK | pair | threads | $(printf '%s | ' "${configs[@]}")limit - none |"
 echo "|---|---|---:|$(printf -- '---:|%.0s' "${configs[@]}")---:|"
 for jdk in 17 25; do
   for bench in "${benches[@]}"; do
