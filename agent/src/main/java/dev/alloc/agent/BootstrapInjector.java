@@ -3,9 +3,14 @@ package dev.alloc.agent;
 import dev.alloc.runtime.report.Log;
 import java.io.File;
 import java.io.IOException;
+import java.io.InputStream;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Enumeration;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.jar.JarEntry;
 import java.util.jar.JarFile;
 import jdk.internal.misc.Unsafe;
 
@@ -33,7 +38,11 @@ final class BootstrapInjector {
         }
 
         static Class<?> define(String binaryName, byte[] bytes) {
-            return Unsafe.getUnsafe().defineClass(binaryName, bytes, 0, bytes.length, null, null);
+            return define(binaryName, bytes, bytes.length);
+        }
+
+        static Class<?> define(String binaryName, byte[] bytes, int length) {
+            return Unsafe.getUnsafe().defineClass(binaryName, bytes, 0, length, null, null);
         }
     }
 
@@ -41,13 +50,41 @@ final class BootstrapInjector {
     BootstrapInjector() {
     }
 
+    /** Where the shade plugin puts ASM in the agent jar (agent/pom.xml). */
+    private static final String SHADED_ASM = "dev/alloc/agent/shaded/asm/";
+
     /** The agent jar, for the packages defined later. */
     private static volatile File agentJarFile;
 
     /** Defines every runtime class found in {@code agentJar} but the lazy packages; returns how many. */
     int injectRuntime(File jar, JarFile agentJar) throws IOException {
         agentJarFile = jar;
-        return define(RuntimeJar.eagerClasses(agentJar));
+        try (RuntimeBundle.Entries bundle = RuntimeBundle.Entries.open(agentJar, true)) {
+            if (bundle == null) {
+                return define(RuntimeJar.eagerClasses(agentJar));
+            }
+            // Each class straight from the bundle's buffer (supertypes come first); one whose
+            // definition fails, most likely waiting for a supertype, is kept for the retries.
+            Map<String, byte[]> pending = new LinkedHashMap<>();
+            int defined = 0;
+            while (bundle.next()) {
+                if (!RuntimeJar.isEager(bundle.entryName())) {
+                    continue;
+                }
+                String name = RuntimeJar.binaryName(bundle.entryName());
+                try {
+                    UnsafeDefiner.define(name, bundle.bytes(), bundle.length());
+                    defined++;
+                } catch (LinkageError e) {
+                    if (isAlreadyDefined(e)) {
+                        defined++;
+                    } else {
+                        pending.put(name, Arrays.copyOf(bundle.bytes(), bundle.length()));
+                    }
+                }
+            }
+            return defined + define(pending);
+        }
     }
 
     /** Remembers the agent jar when an earlier start already defined the runtime. */
@@ -71,6 +108,34 @@ final class BootstrapInjector {
             new BootstrapInjector().define(RuntimeJar.classes(agentJar, packagePrefix, false));
         } catch (Throwable e) {
             Log.warn("cannot define the agent's " + packagePrefix + " classes: " + e);
+        }
+    }
+
+    /**
+     * Defines the agent's shaded ASM in the bootstrap loader (the transformers' first use of ASM,
+     * see {@code AsmLoading}): the JVM verifies no class there, and the agent's classes find ASM
+     * there through their loader's parent. Never throws: on a failure before any class is
+     * defined, ASM loads in the agent's loader as before.
+     */
+    static synchronized void injectShadedAsm() {
+        File jar = agentJarFile;
+        if (jar == null) {
+            return;
+        }
+        try (JarFile agentJar = new JarFile(jar)) {
+            Map<String, byte[]> classes = new LinkedHashMap<>();
+            for (Enumeration<JarEntry> entries = agentJar.entries(); entries.hasMoreElements();) {
+                JarEntry entry = entries.nextElement();
+                String name = entry.getName();
+                if (name.startsWith(SHADED_ASM) && name.endsWith(".class")) {
+                    try (InputStream in = agentJar.getInputStream(entry)) {
+                        classes.put(name.substring(0, name.length() - 6).replace('/', '.'), RuntimeJar.read(in, entry.getSize()));
+                    }
+                }
+            }
+            new BootstrapInjector().define(classes);
+        } catch (Throwable e) {
+            Log.debug("ASM stays in the agent's class loader: " + e);
         }
     }
 
@@ -104,7 +169,9 @@ final class BootstrapInjector {
         return defined;
     }
 
+    /** HotSpot's message: "attempted duplicate class definition" or, for an interface, "... interface definition". */
     private static boolean isAlreadyDefined(Throwable failure) {
-        return String.valueOf(failure.getMessage()).contains("duplicate class definition");
+        String message = String.valueOf(failure.getMessage());
+        return message.contains("duplicate class definition") || message.contains("duplicate interface definition");
     }
 }

@@ -36,6 +36,21 @@ final class ChokePointWeaver {
      */
     static final Set<String> AT_FIRST_LOAD = Set.of("sun/misc/Unsafe", "sun/nio/ch/Util");
 
+    /** What {@link #preloadViewBuffers} loads: {@code DirectByteBuffer}'s read-only twin and view buffers. */
+    private static final String[] VIEW_BUFFERS = {"java.nio.DirectByteBufferR",
+        "java.nio.ByteBufferAsCharBufferB", "java.nio.ByteBufferAsCharBufferL",
+        "java.nio.DirectCharBufferU", "java.nio.DirectCharBufferS",
+        "java.nio.ByteBufferAsShortBufferB", "java.nio.ByteBufferAsShortBufferL",
+        "java.nio.DirectShortBufferU", "java.nio.DirectShortBufferS",
+        "java.nio.ByteBufferAsIntBufferB", "java.nio.ByteBufferAsIntBufferL",
+        "java.nio.DirectIntBufferU", "java.nio.DirectIntBufferS",
+        "java.nio.ByteBufferAsLongBufferB", "java.nio.ByteBufferAsLongBufferL",
+        "java.nio.DirectLongBufferU", "java.nio.DirectLongBufferS",
+        "java.nio.ByteBufferAsFloatBufferB", "java.nio.ByteBufferAsFloatBufferL",
+        "java.nio.DirectFloatBufferU", "java.nio.DirectFloatBufferS",
+        "java.nio.ByteBufferAsDoubleBufferB", "java.nio.ByteBufferAsDoubleBufferL",
+        "java.nio.DirectDoubleBufferU", "java.nio.DirectDoubleBufferS"};
+
     private final Instrumentation inst;
 
     ChokePointWeaver(Instrumentation inst) {
@@ -54,6 +69,9 @@ final class ChokePointWeaver {
             return 0;
         }
         Set<String> atFirstLoad = atStart ? AT_FIRST_LOAD : Set.of();
+        if (atStart && (requestedKinds & 1 << Kind.DIRECT) != 0 && Runtime.version().feature() >= 25) {
+            preloadViewBuffers();
+        }
         ChokePointTransformer transformer = new ChokePointTransformer(requested, atFirstLoad);
         inst.addTransformer(transformer, true); // before looking: a class loaded from now on passes it
         Map<String, Class<?>> loaded = LoadedBootClasses.find(inst, atFirstLoad.toArray(new String[0]));
@@ -93,6 +111,24 @@ final class ChokePointWeaver {
             }
         }
         return woven;
+    }
+
+    /**
+     * JDK 25: loads, before the first transformer makes every class load pass through the agent,
+     * the 25 classes the JVM's verifier loads when {@code DirectByteBuffer} is retransformed (the
+     * view buffers its methods return; JDK 17's verifier loads none of them, so they are not
+     * loaded there). Loaded with the class-file-load hook on, each cost a copy of its bytes (about
+     * 190 KB of garbage in all) and a call of the transformers; loaded now, a lookup in the CDS
+     * archive. A name this JDK lacks is skipped.
+     */
+    private static void preloadViewBuffers() {
+        for (String name : VIEW_BUFFERS) {
+            try {
+                Class.forName(name, false, null);
+            } catch (Throwable e) {
+                // the verifier will load what this JDK has
+            }
+        }
     }
 
     private static boolean hasKind(List<ChokePoint> chokePoints, int kind) {

@@ -4,6 +4,7 @@ import dev.alloc.agent.limit.AutoLimit;
 import dev.alloc.agent.limit.ContainerMemory;
 import dev.alloc.agent.options.OptionError;
 import dev.alloc.agent.options.OptionParser;
+import dev.alloc.agent.transform.AsmLoading;
 import dev.alloc.agent.transform.CallSiteTransformer;
 import dev.alloc.agent.transform.InterceptedCall;
 import dev.alloc.runtime.Kind;
@@ -77,13 +78,18 @@ final class Installer {
             BootstrapInjector.injectPackage(RuntimeJar.POOL_PACKAGE); // not defined at start: see RuntimeJar
         }
 
+        AsmLoading.setBeforeFirstUse(new Runnable() { // not a lambda: none on the start-up path
+            @Override
+            public void run() {
+                BootstrapInjector.injectShadedAsm();
+            }
+        });
         int available = KindSupport.availableKinds();
         int mallocBit = 1 << Kind.MALLOC;
         int mappedBit = 1 << Kind.MAPPED;
         int woven = new ChokePointWeaver(inst).weave(settings.trackMask & available & ~mallocBit & ~mappedBit, !attached);
         if ((settings.trackMask & available & mallocBit) != 0) {
-            JdkAccess.openLoaderTo(inst, runtime);
-            woven |= new MallocWeaver(inst).weave(!attached) ? mallocBit : 0;
+            woven |= new MallocWeaver(inst, runtime).weave(!attached) ? mallocBit : 0;
         }
         if ((settings.trackMask & available & mappedBit) != 0) {
             woven |= new MappedWeaver(inst).weave(!attached) ? mappedBit : 0;

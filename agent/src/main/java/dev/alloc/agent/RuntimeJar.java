@@ -25,6 +25,12 @@ final class RuntimeJar {
      * Nothing else in the runtime names their classes.
      */
     static final String JMX_PACKAGE = "dev/alloc/runtime/jmx/";
+    /**
+     * The {@code malloc} kind's side ({@code MallocDowncalls} and its nested classes,
+     * {@code MallocHooks}): named only by the code woven into the FFM linker, so defined when
+     * the linker is woven ({@link MallocWeaver}), before that code can run.
+     */
+    static final String MALLOC_CLASSES = "dev/alloc/runtime/Malloc";
     static final String LAZY_JFR_PACKAGE = JFR_PACKAGE;
     /**
      * The pools, defined only when {@code strategy=} asks for one (33 of its 35 classes, which
@@ -52,7 +58,7 @@ final class RuntimeJar {
             return true;
         }
         return entryName.startsWith(JMX_PACKAGE) || entryName.startsWith(LAZY_JFR_PACKAGE)
-                || entryName.startsWith(POOL_LISTENER);
+                || entryName.startsWith(POOL_LISTENER) || entryName.startsWith(MALLOC_CLASSES);
     }
 
     /** Whether the entry is defined with the classes under {@code prefix}. */
@@ -105,7 +111,12 @@ final class RuntimeJar {
         return classes;
     }
 
-    private static String binaryName(String entryName) {
+    /** Whether the entry is a runtime class defined at start (not in a lazy package). */
+    static boolean isEager(String entryName) {
+        return isRuntimeClass(entryName) && !isLazy(entryName);
+    }
+
+    static String binaryName(String entryName) {
         return entryName.substring(0, entryName.length() - ".class".length()).replace('/', '.');
     }
 

@@ -8,7 +8,7 @@ import java.util.concurrent.CyclicBarrier;
 /**
  * CPU time per allocate+free pair, robust on a loaded machine: {@code java
  * [-javaagent:alloc.jar=limit=1g] -cp benchmarks.jar dev.alloc.bench.CpuCost THREADS
- * unsafe64|direct4k PAIRS ROUNDS}. Each thread runs ROUNDS short rounds of PAIRS pairs (a few
+ * unsafe64|unsafe4k|unsafe16k|direct4k PAIRS ROUNDS}. Each thread runs ROUNDS short rounds of PAIRS pairs (a few
  * milliseconds each; the first tenth warm up) and times each with its own CPU clock
  * ({@code ThreadMXBean}); the figure is the fastest round, averaged over the threads. A round
  * that a descheduling, a cache flush by another process or a GC fell into is simply not the
@@ -24,6 +24,7 @@ public final class CpuCost {
     public static void main(String[] args) throws Exception {
         int threads = Integer.parseInt(args[0]);
         boolean direct = args[1].equals("direct4k");
+        long size = direct ? 4096 : unsafeSize(args[1]);
         long pairs = Long.parseLong(args[2]);
         int rounds = Integer.parseInt(args[3]);
         CyclicBarrier barrier = new CyclicBarrier(threads);
@@ -40,7 +41,7 @@ public final class CpuCost {
                         throw new IllegalStateException(e);
                     }
                     long start = THREADS.getCurrentThreadCpuTime();
-                    long result = direct ? directPairs(pairs) : unsafePairs(pairs);
+                    long result = direct ? directPairs(pairs) : unsafePairs(pairs, size);
                     long cpu = THREADS.getCurrentThreadCpuTime() - start;
                     sink += result;
                     if (round >= rounds / 10) { // the first tenth warms up
@@ -59,10 +60,16 @@ public final class CpuCost {
         System.out.printf("%.1f%n", sum / threads);
     }
 
-    private static long unsafePairs(long pairs) {
+    /** The size of an {@code unsafe<N>} pair: {@code unsafe64}, {@code unsafe4k}, {@code unsafe16k}. */
+    private static long unsafeSize(String bench) {
+        String size = bench.substring("unsafe".length());
+        return size.endsWith("k") ? Long.parseLong(size.substring(0, size.length() - 1)) << 10 : Long.parseLong(size);
+    }
+
+    private static long unsafePairs(long pairs, long size) {
         long x = 0;
         for (long i = 0; i < pairs; i++) {
-            long address = Memory.UNSAFE.allocateMemory(64);
+            long address = Memory.UNSAFE.allocateMemory(size);
             Memory.UNSAFE.freeMemory(address);
             x += address;
         }

@@ -53,11 +53,24 @@ class LightStartTest {
             }
             assertFalse(Pattern.compile("dev\\.alloc\\.[\\w.$]*\\$\\$Lambda").matcher(loaded).find(),
                     "a lambda of the agent or runtime was spun at start");
+            // Classes spun from the agent's start to the main class: only the lambdas of the JDK's
+            // redefineModule (exporting jdk.internal.misc) and their two direct method handles. No
+            // LambdaForm$MH: the JDK calls premain through its native accessor (EntryPointFlags), and
+            // nothing of the agent calls a method handle at start.
+            String fromPremain = atStart.substring(atStart.indexOf("dev.alloc.agent.AllocAgent "));
+            assertEquals(List.of("java.lang.Module$$Lambda", "java.lang.WeakPairMap$$Lambda",
+                            "java.lang.invoke.LambdaForm$DMH", "java.lang.invoke.LambdaForm$DMH",
+                            "sun.instrument.InstrumentationImpl$$Lambda", "sun.instrument.InstrumentationImpl$$Lambda",
+                            "sun.instrument.InstrumentationImpl$$Lambda"),
+                    Pattern.compile("([\\w.$]+?(\\$\\$Lambda|LambdaForm\\$[A-Z]+))[$\\d]*/0x").matcher(fromPremain).results()
+                            .map(m -> m.group(1)).sorted().toList(), "classes spun by the agent's start");
             // Only the two pool types named in OffHeap's and RawMemory's signatures (for reflection).
             assertEquals(List.of("dev.alloc.runtime.pool.NativeAllocator", "dev.alloc.runtime.pool.PoolStatistics"),
                     Pattern.compile("dev\\.alloc\\.runtime\\.pool\\.[\\w$]+").matcher(loaded).results()
                             .map(MatchResult::group).sorted().toList(), "pool classes defined under strategy=system");
             assertFalse(loaded.contains("dev.alloc.runtime.MisuseReports "), "the pools' listener is defined without a pool");
+            assertFalse(loaded.contains("dev.alloc.runtime.MallocDowncalls ") || loaded.contains("dev.alloc.runtime.MallocHooks "),
+                    "the malloc kind's classes are defined before the FFM linker is woven");
             assertFalse(threadNames(jdk, program.pid()).contains("alloc-jmx-registration"));
 
             // A recording started later from outside gets the allocations and the periodic events.

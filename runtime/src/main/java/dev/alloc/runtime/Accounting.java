@@ -78,9 +78,12 @@ final class Accounting {
                 CoarseClock.SYSTEM, false);
     }
 
-    /** The core the agent installs: the memory and everything else as {@code settings} say. */
-    static Accounting create(Settings settings) {
-        SiteRegistry sites = new SiteRegistry();
+    /**
+     * The core the agent installs: the memory and everything else as {@code settings} say. It
+     * takes over the registry of the core before install ({@code sites}, where nothing is counted):
+     * a registry's first chunk is 256 KiB, heap the start would otherwise touch twice.
+     */
+    static Accounting create(Settings settings, SiteRegistry sites) {
         RawMemory memory = SystemRawMemory.INSTANCE;
         if (!"system".equals(settings.strategy)) {
             // nothing of the pool package (nor MisuseReports) is named before this test: the

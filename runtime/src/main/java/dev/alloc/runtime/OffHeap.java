@@ -38,7 +38,7 @@ public final class OffHeap {
     public static synchronized void install(Settings newSettings) {
         Log.setLevel(newSettings.log);
         JdkThreads.discover();
-        Accounting installed = Accounting.create(newSettings);
+        Accounting installed = Accounting.create(newSettings, core.sites);
         // Initialise everything the hooks touch now, not inside a JDK allocation path later.
         installed.warmUp();
         SystemMemory.free(SystemMemory.allocate(16));

@@ -1,9 +1,10 @@
 package dev.alloc.runtime;
 
 import java.lang.StackWalker.StackFrame;
+import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
 import java.util.function.Function;
-import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 /**
@@ -19,13 +20,18 @@ import java.util.stream.Stream;
  */
 final class StackSites {
     private static final StackWalker WALKER = StackWalker.getInstance();
-    // An anonymous class, not a lambda: this runs inside JDK allocation paths, where a first
-    // lambda bootstrap could load and initialise classes at an awkward moment.
+    // An anonymous class, not a lambda, and an iterator, not limit(..).collect(..) (whose
+    // pipeline stages and collector are lambdas of the JDK): this runs inside JDK allocation
+    // paths, where spinning classes could load and initialise classes at an awkward moment.
     private static final Function<Stream<StackFrame>, List<StackFrame>> FIRST_FRAMES =
             new Function<Stream<StackFrame>, List<StackFrame>>() {
                 @Override
                 public List<StackFrame> apply(Stream<StackFrame> frames) {
-                    return frames.limit(256).collect(Collectors.toList());
+                    List<StackFrame> first = new ArrayList<>();
+                    for (Iterator<StackFrame> it = frames.iterator(); it.hasNext() && first.size() < 256;) {
+                        first.add(it.next());
+                    }
+                    return first;
                 }
             };
     private static final String[] JDK_PREFIXES = {"java.", "javax.", "jdk.", "sun.", "com.sun."};

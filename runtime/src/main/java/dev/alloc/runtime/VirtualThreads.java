@@ -1,34 +1,32 @@
 package dev.alloc.runtime;
 
-import java.lang.invoke.MethodHandle;
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.MethodType;
-
 /**
  * Tells a virtual thread from a platform thread on every JDK the agent runs on: the runtime is
- * compiled for 17, which has no {@code Thread.isVirtual()}, so the method is looked up once.
+ * compiled for 17, which has no {@code Thread.isVirtual()}. That method is {@code instanceof
+ * java.lang.BaseVirtualThread} (JDK 21+; {@code VirtualThread} before), so the same class test,
+ * with the class found once by name, answers it: no method handle, whose invoker the JVM would
+ * spin at the agent's start.
  */
 public final class VirtualThreads {
-    private static final MethodHandle IS_VIRTUAL = isVirtualHandle();
+    /** The common supertype of virtual threads, or null before JDK 19 (no virtual threads). */
+    private static final Class<?> VIRTUAL = virtualThreadClass();
 
     private VirtualThreads() {
     }
 
-    /** True when {@code thread} is a virtual thread; always false before JDK 21. */
+    /** True when {@code thread} is a virtual thread; always false before JDK 19. */
     public static boolean isVirtual(Thread thread) {
-        try {
-            return IS_VIRTUAL != null && (boolean) IS_VIRTUAL.invokeExact(thread);
-        } catch (Throwable e) {
-            return false;
-        }
+        return VIRTUAL != null && VIRTUAL.isInstance(thread);
     }
 
-    private static MethodHandle isVirtualHandle() {
-        try {
-            return MethodHandles.publicLookup().findVirtual(Thread.class, "isVirtual",
-                    MethodType.methodType(boolean.class));
-        } catch (ReflectiveOperationException e) {
-            return null; // before JDK 21: no virtual threads
+    private static Class<?> virtualThreadClass() {
+        for (String name : new String[] {"java.lang.BaseVirtualThread", "java.lang.VirtualThread"}) {
+            try {
+                return Class.forName(name, false, null);
+            } catch (ClassNotFoundException e) {
+                // JDK 19-20 have only VirtualThread; before 19, neither
+            }
         }
+        return null;
     }
 }

@@ -97,6 +97,7 @@ public final class CallSiteTransformer implements ClassFileTransformer {
             if (!mode.scan.mentionsACall(classfileBuffer)) {
                 return null;
             }
+            AsmLoading.beforeFirstUse();
             byte[] rewritten = AsmRewrite.rewrite(classfileBuffer, mode);
             if (rewritten != null && module != null && module.isNamed()) {
                 moduleReader.accept(module);
@@ -125,6 +126,8 @@ public final class CallSiteTransformer implements ClassFileTransformer {
             boolean stackMapFrames = reader.readUnsignedShort(6) >= Opcodes.V1_6;
             String dottedName = reader.getClassName().replace('/', '.');
             boolean[] changed = {false};
+            boolean[] calling = mode.scan.methodsCalling(classfileBuffer);
+            int[] methods = {0};
             reader.accept(new ClassVisitor(Opcodes.ASM9, writer) {
                 private String sourceFile;
 
@@ -138,6 +141,9 @@ public final class CallSiteTransformer implements ClassFileTransformer {
                 public MethodVisitor visitMethod(int access, String methodName, String descriptor, String signature,
                                                  String[] exceptions) {
                     MethodVisitor next = super.visitMethod(access, methodName, descriptor, signature, exceptions);
+                    if (calling != null && !calling[methods[0]++]) {
+                        return next; // no intercepted call: the writer itself, so ASM copies the method's bytes
+                    }
                     return new SiteFraming(next, mode.namesSites, stackMapFrames, methodName.equals("<init>")) {
                         private int line = -1;
                         private boolean rewroteHere;

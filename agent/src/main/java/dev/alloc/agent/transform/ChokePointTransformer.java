@@ -88,6 +88,7 @@ public final class ChokePointTransformer implements ClassFileTransformer {
     /** The same rewrite with ASM: the fallback, and the reference the patcher is tested against. */
     byte[] rewrite(ChokePoint chokePoint, String className, byte[] bytes) {
         StringBuilder woven = new StringBuilder();
+        AsmLoading.beforeFirstUse();
         byte[] rewritten = AsmRewrite.rewrite(chokePoint, bytes, woven);
         replaced.put(className, woven.toString());
         return whole(chokePoint, className, woven.toString()) ? rewritten : null;

@@ -137,16 +137,67 @@ final class ConstantPoolScan {
             return true;
         }
         for (int i = 1; i < pool.poolCount(); i++) {
-            int tag = pool.tag(i);
-            if (tag != 10 && tag != 11) { // Methodref, InterfaceMethodref
-                continue;
+            if (namesACall(pool, i)) {
+                return true;
             }
-            int owner = pool.ref(pool.ref(i, 0), 0);
-            int name = pool.ref(pool.ref(i, 1), 0);
-            for (int c = 0; c < callOwners.length; c++) {
-                if (pool.utf8Matches(owner, callOwners[c], false) && pool.utf8Matches(name, callNames[c], callPrefix[c])) {
-                    return true;
+        }
+        return false;
+    }
+
+    /** Whether pool entry {@code i} is a {@code Methodref} or {@code InterfaceMethodref} of one intercepted call's owner and name. */
+    private boolean namesACall(ClassBytes pool, int i) {
+        int tag = pool.tag(i);
+        if (tag != 10 && tag != 11) { // Methodref, InterfaceMethodref
+            return false;
+        }
+        int owner = pool.ref(pool.ref(i, 0), 0);
+        int name = pool.ref(pool.ref(i, 1), 0);
+        for (int c = 0; c < callOwners.length; c++) {
+            if (pool.utf8Matches(owner, callOwners[c], false) && pool.utf8Matches(name, callNames[c], callPrefix[c])) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Per method of the class, in class-file order: whether its code has an invoke instruction
+     * naming one of the intercepted calls ({@link #namesACall}); null for a class file this does
+     * not understand (then every method is looked at). The rewrite hands only those methods to
+     * its method visitor and lets ASM copy the others' bytes as they are: in Guava's
+     * {@code com.google.common.io.Files}, one method of 37 calls {@code FileChannel.map}.
+     */
+    boolean[] methodsCalling(byte[] bytes) {
+        try {
+            ClassBytes cf = new ClassBytes(bytes);
+            boolean[] calls = new boolean[cf.poolCount()];
+            for (int i = 1; i < calls.length; i++) {
+                calls[i] = namesACall(cf, i);
+            }
+            int offset = cf.methodsOffset();
+            boolean[] calling = new boolean[ClassBytes.u2(bytes, offset)];
+            offset += 2;
+            for (int m = 0; m < calling.length; m++) {
+                int attributes = ClassBytes.u2(bytes, offset + 6);
+                offset += 8;
+                for (int a = 0; a < attributes; a++) {
+                    if (cf.utf8Equals(ClassBytes.u2(bytes, offset), "Code")) {
+                        calling[m] = invokesACall(bytes, offset + 14, ClassBytes.u4(bytes, offset + 10), calls);
+                    }
+                    offset += 6 + ClassBytes.u4(bytes, offset + 2);
                 }
+            }
+            return calling;
+        } catch (RuntimeException notUnderstood) {
+            return null;
+        }
+    }
+
+    private static boolean invokesACall(byte[] bytes, int code, int codeLength, boolean[] calls) {
+        for (int pc = 0; pc < codeLength; pc += ClassBytes.instructionLength(bytes, code, pc)) {
+            int op = bytes[code + pc] & 0xFF;
+            if (op >= ClassBytes.INVOKEVIRTUAL && op <= ClassBytes.INVOKEINTERFACE && calls[ClassBytes.u2(bytes, code + pc + 1)]) {
+                return true;
             }
         }
         return false;

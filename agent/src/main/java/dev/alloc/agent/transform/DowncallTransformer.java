@@ -30,6 +30,16 @@ public final class DowncallTransformer implements ClassFileTransformer {
 
     private volatile int wovenReturns;
     private volatile boolean warnIfNotWoven;
+    private final Runnable beforeWovenCodeRuns;
+
+    /**
+     * @param beforeWovenCodeRuns run once the linker is woven, before its class is defined (so
+     *                            before the woven code can run): what the runtime's adapters need
+     *                            from the JDK; null for nothing
+     */
+    public DowncallTransformer(Runnable beforeWovenCodeRuns) {
+        this.beforeWovenCodeRuns = beforeWovenCodeRuns;
+    }
 
     /** For a linker woven at its first load, after the installer's check: one warning if the method is not found. */
     public void warnIfNotWoven() {
@@ -51,6 +61,9 @@ public final class DowncallTransformer implements ClassFileTransformer {
         if (wovenReturns == 0 && warnIfNotWoven) {
             Log.warn("this JDK's FFM linker differs from what the agent knows; malloc memory is not tracked");
         }
+        if (wovenReturns > 0 && beforeWovenCodeRuns != null) {
+            beforeWovenCodeRuns.run();
+        }
         return rewritten;
     }
 
@@ -62,6 +75,7 @@ public final class DowncallTransformer implements ClassFileTransformer {
         }
         try {
             int[] woven = {0};
+            AsmLoading.beforeFirstUse();
             byte[] rewritten = AsmRewrite.rewrite(classfileBuffer, woven);
             wovenReturns = woven[0];
             return rewritten;

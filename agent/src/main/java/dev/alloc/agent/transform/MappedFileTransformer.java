@@ -74,6 +74,7 @@ public final class MappedFileTransformer implements ClassFileTransformer {
             rewritten = null; // then ASM, which reads any valid class file
             woven = new int[3];
             try {
+                AsmLoading.beforeFirstUse();
                 rewritten = AsmRewrite.rewrite(channel, unmapper, subclass, classfileBuffer, woven);
             } catch (Throwable e) {
                 woven = new int[3];

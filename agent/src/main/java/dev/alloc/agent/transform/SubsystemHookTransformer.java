@@ -90,6 +90,7 @@ public final class SubsystemHookTransformer implements ClassFileTransformer {
         try {
             return insert(bytes, method, descriptor, beforeReturns);
         } catch (RuntimeException unexpectedLayout) {
+            AsmLoading.beforeFirstUse();
             return AsmRewrite.weave(bytes, method, descriptor, beforeReturns);
         }
     }

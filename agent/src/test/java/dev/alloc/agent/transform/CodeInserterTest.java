@@ -63,7 +63,7 @@ class CodeInserterTest {
                 if (linker != null) {
                     int[] woven = {0};
                     byte[] reference = DowncallTransformer.AsmRewrite.rewrite(linker, woven);
-                    DowncallTransformer transformer = new DowncallTransformer();
+                    DowncallTransformer transformer = new DowncallTransformer(null);
                     byte[] inserted = transformer.transform(null, null, DowncallTransformer.LINKER, null, null, linker);
                     assertTrue(woven[0] > 0);
                     assertEquals(woven[0], transformer.wovenReturns(), home);

@@ -1,7 +1,9 @@
 package dev.alloc.agent.transform;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.alloc.runtime.Kind;
@@ -74,22 +76,52 @@ class ConstantPoolScanTest {
         assertTrue(scan.mentionsACall("not a class file at all".getBytes(StandardCharsets.US_ASCII)));
     }
 
-    /** The raw walk agrees with ASM's parse of the pool on every class of java.base's java.nio and sun.nio. */
+    @Test
+    void findsTheMethodsThatCall() throws IOException {
+        assertArrayEquals(new boolean[] {false, true}, scan.methodsCalling(bytes(Allocates.class)), "<init>, make");
+        assertArrayEquals(new boolean[] {false, false}, scan.methodsCalling(bytes(BothApart.class)), "<init>, make");
+        assertNull(scan.methodsCalling("not a class file at all".getBytes(StandardCharsets.US_ASCII)));
+    }
+
+    /**
+     * On every class of java.base's java.nio and sun.nio.ch, the raw walk agrees with ASM: the
+     * pool names a call or not, and per method, its code calls one or not.
+     */
     @Test
     void agreesWithAsmOnJdkClasses() throws IOException {
         FileSystem jrt = FileSystems.getFileSystem(URI.create("jrt:/"));
-        int[] counts = new int[2];
+        int[] classes = new int[2];
+        int[] methods = new int[2];
         for (String dir : List.of("/modules/java.base/java/nio", "/modules/java.base/sun/nio/ch")) {
             try (Stream<Path> files = Files.walk(jrt.getPath(dir))) {
                 for (Path file : (Iterable<Path>) files.filter(f -> f.toString().endsWith(".class"))::iterator) {
                     byte[] bytes = Files.readAllBytes(file);
                     boolean expected = viaAsm(bytes);
                     assertEquals(expected, scan.mentionsACall(bytes), file.toString());
-                    counts[expected ? 1 : 0]++;
+                    classes[expected ? 1 : 0]++;
+                    List<List<String[]>> calls = AsmCalls.perMethod(bytes);
+                    boolean[] found = scan.methodsCalling(bytes);
+                    assertEquals(calls.size(), found.length, file.toString());
+                    for (int m = 0; m < found.length; m++) {
+                        assertEquals(callsOne(calls.get(m)), found[m], file + " method " + m);
+                        methods[found[m] ? 1 : 0]++;
+                    }
                 }
             }
         }
-        assertTrue(counts[0] > 100 && counts[1] > 3, "classes without and with a call: " + counts[0] + ", " + counts[1]);
+        assertTrue(classes[0] > 100 && classes[1] > 3, "classes without and with a call: " + classes[0] + ", " + classes[1]);
+        assertTrue(methods[0] > 1000 && methods[1] > 5, "methods without and with a call: " + methods[0] + ", " + methods[1]);
+    }
+
+    private static boolean callsOne(List<String[]> calls) {
+        for (String[] call : calls) {
+            for (InterceptedCall intercepted : CALLS) {
+                if (intercepted.matches(call[1], call[2])) {
+                    return true;
+                }
+            }
+        }
+        return false;
     }
 
     /** Whether ASM's parse of the pool finds a method reference to one of the calls. */

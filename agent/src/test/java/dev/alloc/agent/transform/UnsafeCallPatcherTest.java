@@ -12,7 +12,6 @@ import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.objectweb.asm.ClassReader;
-import org.objectweb.asm.ClassVisitor;
 import org.objectweb.asm.ClassWriter;
 import org.objectweb.asm.Label;
 import org.objectweb.asm.MethodVisitor;
@@ -118,18 +117,11 @@ class UnsafeCallPatcherTest {
     /** Every method call of every method, in order, as ASM reads them. */
     private static List<String> calls(byte[] bytes) {
         List<String> calls = new ArrayList<>();
-        new ClassReader(bytes).accept(new ClassVisitor(Opcodes.ASM9) {
-            @Override
-            public MethodVisitor visitMethod(int access, String name, String descriptor, String signature,
-                                             String[] exceptions) {
-                return new MethodVisitor(Opcodes.ASM9) {
-                    @Override
-                    public void visitMethodInsn(int opcode, String owner, String method, String desc, boolean itf) {
-                        calls.add("m " + opcode + " " + owner + "." + method + desc);
-                    }
-                };
+        for (List<String[]> method : AsmCalls.perMethod(bytes)) {
+            for (String[] call : method) {
+                calls.add("m " + call[0] + " " + call[1] + "." + call[2] + call[3]);
             }
-        }, 0);
+        }
         return calls;
     }
 

@@ -13,7 +13,8 @@ import sun.misc.Unsafe;
  * blocks are direct buffers (freed with {@code invokeCleaner}) or {@code Unsafe} blocks
  * (reallocated too), of 1 B to 512 KiB, log-uniform; every byte is written and checked. Then
  * everything is freed and, 2 s later, RSS is read again. Prints one line: wall and CPU time of
- * the churn, peak live bytes, and RSS (from /proc/self/status) above the RSS before the churn.
+ * the churn (process CPU, its user and system parts from /proc/self/stat, the two churn
+ * threads' own CPU, and the JIT's compilation time meanwhile), peak live bytes, and RSS (from /proc/self/status) above the RSS before the churn.
  * The churn runs twice, with other seeds the first time: that warm-up compiles the paths and
  * grows the JVM's own memory (compiler arenas, code) first, so that the measured round's time
  * and RSS are the allocator's; the baseline is read 2.5 s after the warm-up freed everything
@@ -28,6 +29,8 @@ public final class PoolMixedChurn {
     private static final AtomicLong LIVE = new AtomicLong();
     private static final AtomicLong PEAK_LIVE = new AtomicLong();
     private static Unsafe unsafe;
+    /** CPU time of the churn threads themselves (ns), summed as each ends. */
+    private static final AtomicLong WORKER_CPU = new AtomicLong();
 
     public static void main(String[] args) throws Exception {
         int operations = Integer.parseInt(args[0]);
@@ -46,17 +49,32 @@ public final class PoolMixedChurn {
         PoolRssChurn.resetPeak();
         com.sun.management.OperatingSystemMXBean os =
                 (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+        java.lang.management.CompilationMXBean jit = ManagementFactory.getCompilationMXBean();
+        long jit0 = jit.getTotalCompilationTime();
+        WORKER_CPU.set(0);
+        long[] ticks0 = userSysTicks();
         long cpu0 = os.getProcessCpuTime();
         long wall0 = System.nanoTime();
         churn(42, operations);
         long wall = System.nanoTime() - wall0;
         long cpu = os.getProcessCpuTime() - cpu0;
+        long[] ticks = userSysTicks();
+        long jitMs = jit.getTotalCompilationTime() - jit0;
         long peakRss = PoolRssChurn.status("VmHWM") - baseline;
         Thread.sleep(2000);
         long afterRss = PoolRssChurn.status("VmRSS") - baseline;
-        System.out.printf("RESULT wallMs=%d cpuMs=%d peakLive=%d peakRss=%d afterRss=%d peakPerLive=%.3f afterPerPeak=%.3f%n",
-                wall / 1_000_000, cpu / 1_000_000, PEAK_LIVE.get(), peakRss, afterRss,
+        System.out.printf("RESULT wallMs=%d cpuMs=%d userMs=%d sysMs=%d workerCpuMs=%d jitMs=%d peakLive=%d peakRss=%d afterRss=%d peakPerLive=%.3f afterPerPeak=%.3f%n",
+                wall / 1_000_000, cpu / 1_000_000, (ticks[0] - ticks0[0]) * 10, (ticks[1] - ticks0[1]) * 10,
+                WORKER_CPU.get() / 1_000_000, jitMs,
+                PEAK_LIVE.get(), peakRss, afterRss,
                 (double) peakRss / PEAK_LIVE.get(), (double) afterRss / peakRss);
+    }
+
+    /** The process's user and system CPU time so far, in clock ticks of 10 ms (fields 14 and 15 of /proc/self/stat). */
+    private static long[] userSysTicks() throws java.io.IOException {
+        String stat = new String(java.nio.file.Files.readAllBytes(java.nio.file.Paths.get("/proc/self/stat")));
+        String[] fields = stat.substring(stat.lastIndexOf(')') + 2).trim().split(" ");
+        return new long[] {Long.parseLong(fields[11]), Long.parseLong(fields[12])}; // fields 14, 15 counted from the pid
     }
 
     /** Two threads, each a {@link Worker} of {@code operations}, seeds {@code seed} and {@code seed + 1}; returns when both are done. */
@@ -102,6 +120,7 @@ public final class PoolMixedChurn {
                     free(slot);
                 }
             }
+            WORKER_CPU.addAndGet(ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime());
         }
 
         private long size() {

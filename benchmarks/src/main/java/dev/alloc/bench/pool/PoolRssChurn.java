@@ -17,6 +17,13 @@ import sun.misc.Unsafe;
  * then everything is freed, and RSS is read 2 s later. Live bytes: the mean of samples every
  * 50 ms, and the exact peak. Prints one line of figures, RSS taken from /proc/self/status and
  * counted above the RSS before the churn (the JVM itself: heap pre-touched, classes loaded).
+ *
+ * <p>With {@code -Dpoolrss.pagemap=true} a sampler also counts, every 10 ms, the resident pages
+ * of the address range the buffers lie in (from /proc/self/pagemap, whole 4 MiB chunks around
+ * the lowest and highest buffer address seen; meant for a pool, whose blocks lie in one mapped
+ * range), with the live bytes at that instant: {@code peakRange} is the highest such count,
+ * {@code rangeAtPeakLive} the count when live bytes were highest, so the pool's own resident
+ * memory can be told from the JVM's growth during the churn.
  */
 public final class PoolRssChurn {
     private static final int MIN = 4 << 10;
@@ -25,6 +32,10 @@ public final class PoolRssChurn {
     /** The highest live byte count, exact (raised after every allocation). */
     private static final AtomicLong PEAK_LIVE = new AtomicLong();
     private static Unsafe unsafe;
+    private static final boolean PAGEMAP = Boolean.getBoolean("poolrss.pagemap");
+    private static long addressOffset;
+    private static final AtomicLong LOWEST = new AtomicLong(Long.MAX_VALUE);
+    private static final AtomicLong HIGHEST = new AtomicLong();
 
     public static void main(String[] args) throws Exception {
         int seconds = Integer.parseInt(args[0]);
@@ -32,6 +43,7 @@ public final class PoolRssChurn {
         Field field = Unsafe.class.getDeclaredField("theUnsafe");
         field.setAccessible(true);
         unsafe = (Unsafe) field.get(null);
+        addressOffset = unsafe.objectFieldOffset(java.nio.Buffer.class.getDeclaredField("address"));
         int slots = (int) (liveTarget / ((MIN + MAX) / 2));
         ByteBuffer[] buffers = new ByteBuffer[slots];
         warmUp();
@@ -48,11 +60,20 @@ public final class PoolRssChurn {
             threads[t] = new Thread(() -> churn(buffers, first, end, seed, deadline), "churn-" + t);
             threads[t].start();
         }
+        long[] range = new long[3]; // highest resident count, count at the highest live sample, that live
+        Thread sampler = null;
+        if (PAGEMAP) {
+            sampler = new Thread(() -> sampleRange(threads, range), "pagemap");
+            sampler.start();
+        }
         while (threads[0].isAlive() || threads[1].isAlive()) {
             Thread.sleep(50);
             long live = LIVE.get();
             samples[0] += live;
             samples[1]++;
+        }
+        if (sampler != null) {
+            sampler.join();
         }
         long peak = status("VmHWM") - baseline;
         long maxLive = PEAK_LIVE.get();
@@ -67,6 +88,10 @@ public final class PoolRssChurn {
         long after = status("VmRSS") - baseline;
         System.out.printf("RESULT meanLive=%d maxLive=%d peakRss=%d afterRss=%d peakPerLive=%.3f afterPerPeak=%.3f%n",
                 meanLive, maxLive, peak, after, (double) peak / meanLive, (double) after / peak);
+        if (PAGEMAP) {
+            System.out.printf("RANGE lowest=%x highest=%x peakRange=%d peakRangePerPeakLive=%.3f rangeAtPeakSample=%d liveAtPeakSample=%d%n",
+                    LOWEST.get(), HIGHEST.get(), range[0], (double) range[0] / maxLive, range[1], range[2]);
+        }
     }
 
     private static void churn(ByteBuffer[] buffers, int first, int end, long seed, long deadline) {
@@ -87,7 +112,51 @@ public final class PoolRssChurn {
         int size = MIN + random.nextInt(MAX - MIN + 1);
         ByteBuffer buffer = ByteBuffer.allocateDirect(size); // zeroed by the JDK: every page touched
         PEAK_LIVE.accumulateAndGet(LIVE.addAndGet(size), Math::max);
+        if (PAGEMAP) {
+            long address = unsafe.getLong(buffer, addressOffset);
+            LOWEST.accumulateAndGet(address, Math::min);
+            HIGHEST.accumulateAndGet(address + size, Math::max);
+        }
         return buffer;
+    }
+
+    /** Every 10 ms while the churn runs: the resident bytes of the buffers' range, its highest, and that at the highest live sample. */
+    private static void sampleRange(Thread[] threads, long[] range) {
+        long highestLive = -1;
+        try (java.io.RandomAccessFile pagemap = new java.io.RandomAccessFile("/proc/self/pagemap", "r")) {
+            byte[] entries = new byte[0];
+            while (threads[0].isAlive() || threads[1].isAlive()) {
+                Thread.sleep(10);
+                long live = LIVE.get();
+                long chunk = 4L << 20;
+                long low = LOWEST.get() & -chunk;
+                long high = (HIGHEST.get() + chunk - 1) & -chunk;
+                if (high <= low) {
+                    continue;
+                }
+                int pages = (int) ((high - low) >>> 12);
+                if (entries.length < pages * 8) {
+                    entries = new byte[pages * 8];
+                }
+                pagemap.seek((low >>> 12) * 8);
+                pagemap.readFully(entries, 0, pages * 8);
+                java.nio.ByteBuffer view = java.nio.ByteBuffer.wrap(entries, 0, pages * 8).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+                long resident = 0;
+                for (int i = 0; i < pages; i++) {
+                    if (view.getLong(i * 8) < 0) { // bit 63: present
+                        resident += 4096;
+                    }
+                }
+                range[0] = Math.max(range[0], resident);
+                if (live > highestLive) {
+                    highestLive = live;
+                    range[1] = resident;
+                    range[2] = live;
+                }
+            }
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     private static void free(ByteBuffer buffer) {

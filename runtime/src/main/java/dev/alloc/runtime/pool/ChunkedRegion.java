@@ -372,6 +372,11 @@ final class ChunkedRegion<M> {
      * first: the source's reserve is a system call (malloc), no detached or prepared chunk is
      * ready, and the region is below its ceiling. Two volatile reads.
      */
+    /** Whether free runs' pages can go back before their chunk empties ({@code madvise}: JDK 22+ over a mapped range). */
+    boolean dropsPages() {
+        return source.canDropPages();
+    }
+
     boolean wantsPreparedChunk() {
         return !source.reservesWithoutSystemCall() && preparedCount == 0 && detachedCount == 0 && hasUncommittedChunk();
     }

@@ -233,6 +233,9 @@ class PoolModelTest {
      * at most 1.15 times the peak of live bytes: best fit over all chunks (slab, arena's shared
      * page runs; a chunk's pages, tlsf's own list) and other shards before a new chunk (tlsf).
      * With first fit over each arena's and shard's own chunks this model gave 1.19 to 1.25.
+     * tlsf, whose blocks above the size classes all come from its first shard, stays at 1.12
+     * (1.093 here; 1.140 with each thread's own shard, 1.13–1.15 over six seeds, which the JVM
+     * measured at 1.15–1.17).
      */
     @ParameterizedTest
     @ValueSource(strings = {"slab", "tlsf", "arena"})
@@ -270,7 +273,7 @@ class PoolModelTest {
             }
         }
         double ratio = (double) peakResident / peakLive;
-        assertTrue(ratio <= 1.15, strategy + ": peak resident " + peakResident + " for peak live " + peakLive + " = " + ratio);
+        assertTrue(ratio <= (strategy.equals("tlsf") ? 1.12 : 1.15), strategy + ": peak resident " + peakResident + " for peak live " + peakLive + " = " + ratio);
         for (int slot = 0; slot < slots; slot++) {
             pool.freeBlock(pool.region.chunkOf(address[slot]), address[slot]);
         }
