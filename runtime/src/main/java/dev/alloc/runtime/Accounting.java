@@ -460,18 +460,8 @@ final class Accounting {
         }
         int ref = BlockHeader.ref(tag);
         if (SlotPages.take(page, ref, address, 0L)) {
-            // the site's counters before the call into libc, the limit after the memory is gone:
-            // what is needed after the call is then only the budget's cells
-            SiteContext context = SiteContext.current();
-            int site = BlockInfo.site(info);
-            long size = BlockInfo.size(info);
-            sites.onFree(context.stripe(), site, size, how);
-            Limiter.Budget budget = budget(context);
-            memory.free(address - BlockHeader.SIZE, size);
-            limiter.release(budget, BlockInfo.kind(info), sites.budget(site), size);
-            if (size >= FlightEvents.freeMinSize()) {
-                events.freed(BlockInfo.kind(info), size, address, site);
-            }
+            memory.free(address - BlockHeader.SIZE, BlockInfo.size(info));
+            release(SiteContext.current(), address, info, how);
         }
         return true;
     }
